@@ -1,0 +1,33 @@
+//! # Bluelamp domain model
+//!
+//! The core types of Bluelamp, shared by every other crate. Records follow the POLE
+//! shape (Person, Object, Location, Event) joined by typed, time-bounded [`link::Link`]s.
+//! Every record carries a security [`marking::Marking`] (GSCP), its
+//! [`provenance::Provenance`] (channel, lawful basis, who recorded it and when) and its
+//! MoPI [`retention::Retention`] state.
+//!
+//! Values with rules (postcodes, VRMs, NHS numbers, National Insurance numbers, PNC IDs,
+//! CRO numbers, …) are parsed, not validated: each is a newtype with a private field, a
+//! fallible `parse`, a canonical `Display`, `FromStr`, and serde as a string, so JSON input is
+//! parsed on deserialisation and an invalid value cannot be built.
+//!
+//! Code lists (crime categories, outcomes, forces, ethnicity codes, markings, retention
+//! groups, s.62 log kinds, lawful bases) are versioned reference data with effective dates:
+//! see [`refdata`]. The crate does no I/O: the reference files are embedded at build time
+//! and every parser takes `&str`.
+
+#[macro_use]
+mod macros;
+
+pub mod event;
+pub mod ids;
+pub mod link;
+pub mod location;
+pub mod marking;
+pub mod object;
+pub mod person;
+pub mod provenance;
+pub mod record;
+pub mod refdata;
+pub mod retention;
+pub mod values;

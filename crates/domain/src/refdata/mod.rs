@@ -1,0 +1,215 @@
+//! Versioned reference data: the code lists Bluelamp validates against, each entry with
+//! effective dates so historical records keep the code that was valid when they were made.
+//!
+//! The lists live as CSV files in the repository's top-level `refdata/` folder, described by
+//! `refdata/manifest.toml`; [`ReferenceData::embedded`] loads the copies built into the
+//! binary and [`ReferenceData::from_sources`] loads a set the application has read (e.g. an
+//! override directory). Every list is checked on load: dates, overlapping versions, and codes
+//! that must fit the matching domain type.
+
+mod code_list;
+mod error;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub use code_list::{CodeEntry, CodeList};
+pub use error::{RefDataError, RowProblem};
+
+use crate::retention::{RetentionGroup, RetentionRule};
+
+/// The manifest's file name.
+pub const MANIFEST_FILE: &str = "manifest.toml";
+
+/// Embedded copies of the files in the top-level `refdata/` folder.
+const EMBEDDED: [(&str, &str); 10] = [
+    (
+        MANIFEST_FILE,
+        include_str!("../../../../refdata/manifest.toml"),
+    ),
+    (
+        "crime_categories.csv",
+        include_str!("../../../../refdata/crime_categories.csv"),
+    ),
+    (
+        "outcome_categories.csv",
+        include_str!("../../../../refdata/outcome_categories.csv"),
+    ),
+    (
+        "police_forces.csv",
+        include_str!("../../../../refdata/police_forces.csv"),
+    ),
+    (
+        "ethnicity_self_defined.csv",
+        include_str!("../../../../refdata/ethnicity_self_defined.csv"),
+    ),
+    (
+        "ethnicity_officer_defined.csv",
+        include_str!("../../../../refdata/ethnicity_officer_defined.csv"),
+    ),
+    (
+        "classification_markings.csv",
+        include_str!("../../../../refdata/classification_markings.csv"),
+    ),
+    (
+        "retention_groups.csv",
+        include_str!("../../../../refdata/retention_groups.csv"),
+    ),
+    (
+        "s62_log_kinds.csv",
+        include_str!("../../../../refdata/s62_log_kinds.csv"),
+    ),
+    (
+        "lawful_bases.csv",
+        include_str!("../../../../refdata/lawful_bases.csv"),
+    ),
+];
+
+/// Where one list came from, as recorded in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListSource {
+    /// File name of the CSV.
+    pub file: String,
+    /// Where the values come from.
+    pub source: String,
+    /// Version of the source (commit, document date).
+    pub source_version: String,
+    /// Licence of the source, if known.
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// How the effective dates were chosen.
+    #[serde(default)]
+    pub effective_dates: Option<String>,
+    /// Anything else to know.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    version: String,
+    lists: BTreeMap<String, ListSource>,
+}
+
+/// All reference lists, loaded and checked together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferenceData {
+    /// data.police.uk crime categories (slugs).
+    pub crime_categories: CodeList,
+    /// data.police.uk outcome categories (slugs).
+    pub outcome_categories: CodeList,
+    /// Police forces of England and Wales plus BTP; attribute `pnc_code`.
+    pub forces: CodeList,
+    /// Self-defined ethnicity (18+1); attributes `group`, `police_uk_label`.
+    pub ethnicity_self_defined: CodeList,
+    /// Officer-defined ethnicity (IC codes).
+    pub ethnicity_officer_defined: CodeList,
+    /// GSCP markings; attributes `classification`, `sensitive`, `rank`.
+    pub classification_markings: CodeList,
+    /// MoPI retention groups; attributes `basis`, `review_after_years`, `retain_until_age`.
+    pub retention_groups: CodeList,
+    /// DPA 2018 s.62 log kinds; attributes `s62_paragraph`, `justification_required`,
+    /// `recipients_required`.
+    pub s62_log_kinds: CodeList,
+    /// Lawful bases for processing; attribute `legislation`.
+    pub lawful_bases: CodeList,
+    /// The manifest's version of the whole set.
+    pub version: String,
+    /// Source details of each list, by list name.
+    pub sources: BTreeMap<String, ListSource>,
+}
+
+impl ReferenceData {
+    /// The files built into the binary, by file name: a starting point for overrides.
+    #[must_use]
+    pub fn embedded_files() -> BTreeMap<String, String> {
+        EMBEDDED
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+            .collect()
+    }
+
+    /// Loads the lists built into the binary.
+    ///
+    /// # Errors
+    /// Returns a [`RefDataError`] if an embedded file is invalid (a build defect).
+    pub fn embedded() -> Result<Self, RefDataError> {
+        Self::from_sources(&Self::embedded_files())
+    }
+
+    /// Loads lists from file contents keyed by file name: `manifest.toml` and each CSV it
+    /// names.
+    ///
+    /// # Errors
+    /// Returns a [`RefDataError`] naming the file, line and column of the first problem.
+    pub fn from_sources(files: &BTreeMap<String, String>) -> Result<Self, RefDataError> {
+        let manifest_text = files
+            .get(MANIFEST_FILE)
+            .ok_or_else(|| RefDataError::MissingFile(MANIFEST_FILE.to_owned()))?;
+        let manifest: Manifest = toml::from_str(manifest_text)
+            .map_err(|e| RefDataError::Manifest(e.message().trim().to_owned()))?;
+        if manifest.version.trim().is_empty() {
+            return Err(RefDataError::Manifest("version is empty".to_owned()));
+        }
+        let load = |name: &str, check: fn(&CodeEntry) -> Result<(), RowProblem>| {
+            let source = manifest
+                .lists
+                .get(name)
+                .ok_or_else(|| RefDataError::ManifestMissingList(name.to_owned()))?;
+            let text = files
+                .get(&source.file)
+                .ok_or_else(|| RefDataError::MissingFile(source.file.clone()))?;
+            CodeList::parse_with(name, &source.file, text, check)
+        };
+        Ok(Self {
+            crime_categories: load("crime_categories", rules::category_slug)?,
+            outcome_categories: load("outcome_categories", rules::category_slug)?,
+            forces: load("police_forces", rules::force)?,
+            ethnicity_self_defined: load("ethnicity_self_defined", rules::ethnicity)?,
+            ethnicity_officer_defined: load("ethnicity_officer_defined", rules::ethnicity)?,
+            classification_markings: load("classification_markings", rules::marking)?,
+            retention_groups: load("retention_groups", rules::retention_group)?,
+            s62_log_kinds: load("s62_log_kinds", rules::s62_log_kind)?,
+            lawful_bases: load("lawful_bases", rules::lawful_basis)?,
+            version: manifest.version.trim().to_owned(),
+            sources: manifest.lists,
+        })
+    }
+
+    /// Every list, in a fixed order.
+    #[must_use]
+    pub fn lists(&self) -> [&CodeList; 9] {
+        [
+            &self.crime_categories,
+            &self.outcome_categories,
+            &self.forces,
+            &self.ethnicity_self_defined,
+            &self.ethnicity_officer_defined,
+            &self.classification_markings,
+            &self.retention_groups,
+            &self.s62_log_kinds,
+            &self.lawful_bases,
+        ]
+    }
+
+    /// The review rule of `group` in force on `on`.
+    #[must_use]
+    pub fn retention_rule(&self, group: &RetentionGroup, on: NaiveDate) -> Option<RetentionRule> {
+        self.retention_groups
+            .get(group.as_str(), on)
+            .and_then(|entry| RetentionRule::try_from(entry).ok())
+    }
+
+    /// The force with PNC code `pnc_code` (e.g. `"33"`) on `on`.
+    #[must_use]
+    pub fn force_by_pnc_code(&self, pnc_code: &str, on: NaiveDate) -> Option<&CodeEntry> {
+        self.forces
+            .current(on)
+            .find(|entry| entry.attribute("pnc_code") == Some(pnc_code))
+    }
+}

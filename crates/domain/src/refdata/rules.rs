@@ -1,0 +1,138 @@
+//! Per-list row rules applied on load, and reading retention rules from entries.
+
+use super::{CodeEntry, RowProblem};
+use crate::event::CategorySlug;
+use crate::marking::Marking;
+use crate::person::EthnicityCode;
+use crate::provenance::LawfulBasis;
+use crate::retention::{RetentionGroup, RetentionRule, ReviewBasis};
+
+fn bad(column: &str, value: &str, expected: impl Into<String>) -> RowProblem {
+    RowProblem::BadValue {
+        column: column.to_owned(),
+        value: value.to_owned(),
+        expected: expected.into(),
+    }
+}
+
+fn attribute<'a>(entry: &'a CodeEntry, column: &str) -> Result<&'a str, RowProblem> {
+    entry.attribute(column).ok_or_else(|| RowProblem::Empty {
+        column: column.to_owned(),
+    })
+}
+
+fn boolean(entry: &CodeEntry, column: &str) -> Result<(), RowProblem> {
+    match attribute(entry, column)? {
+        "true" | "false" => Ok(()),
+        other => Err(bad(column, other, "true or false")),
+    }
+}
+
+fn years(column: &str, value: &str) -> Result<u16, RowProblem> {
+    value
+        .parse::<u16>()
+        .ok()
+        .filter(|n| (1..=150).contains(n))
+        .ok_or_else(|| bad(column, value, "a whole number of years from 1 to 150"))
+}
+
+/// Crime and outcome categories: the code must be a valid [`CategorySlug`] as written.
+pub(super) fn category_slug(entry: &CodeEntry) -> Result<(), RowProblem> {
+    match CategorySlug::parse(&entry.code) {
+        Ok(slug) if slug.as_str() == entry.code => Ok(()),
+        _ => Err(bad(
+            "code",
+            &entry.code,
+            "a lowercase slug of a-z, 0-9 and '-'",
+        )),
+    }
+}
+
+/// Forces: a slug code and a two-digit `pnc_code`.
+pub(super) fn force(entry: &CodeEntry) -> Result<(), RowProblem> {
+    category_slug(entry)?;
+    let pnc = attribute(entry, "pnc_code")?;
+    if pnc.len() == 2 && pnc.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(bad("pnc_code", pnc, "two digits"))
+    }
+}
+
+/// Ethnicity lists: the code must be a valid [`EthnicityCode`] as written.
+pub(super) fn ethnicity(entry: &CodeEntry) -> Result<(), RowProblem> {
+    match EthnicityCode::parse(&entry.code) {
+        Ok(code) if code.as_str() == entry.code => Ok(()),
+        _ => Err(bad(
+            "code",
+            &entry.code,
+            "an uppercase code of up to 4 letters and digits",
+        )),
+    }
+}
+
+/// Markings: the code must parse as a [`Marking`] and display the same.
+pub(super) fn marking(entry: &CodeEntry) -> Result<(), RowProblem> {
+    match Marking::parse(&entry.code) {
+        Ok(m) if m.to_string() == entry.code => {}
+        _ => return Err(bad("code", &entry.code, "a GSCP marking in canonical form")),
+    }
+    boolean(entry, "sensitive")
+}
+
+/// Retention groups: the row must give a complete [`RetentionRule`].
+pub(super) fn retention_group(entry: &CodeEntry) -> Result<(), RowProblem> {
+    RetentionRule::try_from(entry).map(|_| ())
+}
+
+/// s.62 log kinds: a slug code and boolean flags.
+pub(super) fn s62_log_kind(entry: &CodeEntry) -> Result<(), RowProblem> {
+    category_slug(entry)?;
+    boolean(entry, "justification_required")?;
+    boolean(entry, "recipients_required")
+}
+
+/// Lawful bases: the code must be a valid [`LawfulBasis`] as written.
+pub(super) fn lawful_basis(entry: &CodeEntry) -> Result<(), RowProblem> {
+    match LawfulBasis::parse(&entry.code) {
+        Ok(basis) if basis.as_str() == entry.code => Ok(()),
+        _ => Err(bad(
+            "code",
+            &entry.code,
+            "a lowercase slug of a-z, 0-9 and '-'",
+        )),
+    }
+}
+
+impl TryFrom<&CodeEntry> for RetentionRule {
+    type Error = RowProblem;
+
+    /// Reads a rule from a `retention_groups` entry: columns `basis`,
+    /// `review_after_years` and optional `retain_until_age`.
+    fn try_from(entry: &CodeEntry) -> Result<Self, Self::Error> {
+        let group = RetentionGroup::parse(&entry.code)
+            .map_err(|e| bad("code", &entry.code, format!("a retention group code ({e})")))?;
+        let basis_text = attribute(entry, "basis")?;
+        let basis: ReviewBasis = basis_text.parse().map_err(|_| {
+            bad(
+                "basis",
+                basis_text,
+                "periodic, clear_period or per_crime_type",
+            )
+        })?;
+        let review_after_years = years(
+            "review_after_years",
+            attribute(entry, "review_after_years")?,
+        )?;
+        let retain_until_age = entry
+            .attribute("retain_until_age")
+            .map(|v| years("retain_until_age", v))
+            .transpose()?;
+        Ok(Self {
+            group,
+            basis,
+            review_after_years,
+            retain_until_age,
+        })
+    }
+}

@@ -1,0 +1,374 @@
+//! The PostgreSQL unit of work: [`PgTx`].
+
+use std::fmt;
+
+use async_trait::async_trait;
+use bluelamp_audit::NewEntry;
+use bluelamp_domain::ids::{LinkId, RecordId, RecordKind};
+use bluelamp_domain::link::Link;
+use bluelamp_domain::record::Record;
+use bluelamp_store::{
+    AuditAppender, LinkRepo, RecordRepo, StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
+};
+use sqlx::Row as _;
+use sqlx::postgres::Postgres;
+use uuid::Uuid;
+
+use crate::convert::{
+    database_error, link_columns, link_from_row, number_audit_entries, record_columns,
+    record_from_row, staff_from_row, u64_from_i64,
+};
+
+/// One write transaction on a pooled connection.
+///
+/// Dropping it without [`StoreTx::commit`] rolls it back.
+pub struct PgTx {
+    /// The open transaction.
+    transaction: sqlx::Transaction<'static, Postgres>,
+    /// Whether a record, link or account was written.
+    changed_state: bool,
+    /// Whether at least one audit entry was appended.
+    appended_audit: bool,
+}
+
+impl fmt::Debug for PgTx {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("PgTx")
+            .field("changed_state", &self.changed_state)
+            .field("appended_audit", &self.appended_audit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgTx {
+    /// Wraps a transaction that has just begun.
+    pub(crate) fn new(transaction: sqlx::Transaction<'static, Postgres>) -> Self {
+        Self {
+            transaction,
+            changed_state: false,
+            appended_audit: false,
+        }
+    }
+}
+
+#[async_trait]
+impl RecordRepo for PgTx {
+    async fn insert_record(&mut self, record: &Record) -> StoreResult<()> {
+        let columns = record_columns(record)?;
+        let inserted = sqlx::query(
+            "INSERT INTO records \
+             (id, kind, classification, sensitive, next_review, created_at, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(columns.id)
+        .bind(columns.kind)
+        .bind(&columns.classification)
+        .bind(columns.sensitive)
+        .bind(columns.next_review)
+        .bind(columns.created_at)
+        .bind(&columns.body)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(database_error)?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::AlreadyExists {
+                what: "record",
+                id: record.id.to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn update_record(&mut self, record: &Record) -> StoreResult<()> {
+        let columns = record_columns(record)?;
+        let updated = sqlx::query(
+            "UPDATE records SET kind = $1, classification = $2, sensitive = $3, \
+             next_review = $4, created_at = $5, body = $6::jsonb WHERE id = $7",
+        )
+        .bind(columns.kind)
+        .bind(&columns.classification)
+        .bind(columns.sensitive)
+        .bind(columns.next_review)
+        .bind(columns.created_at)
+        .bind(&columns.body)
+        .bind(columns.id)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(database_error)?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound {
+                what: "record",
+                id: record.id.to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn get_record(&mut self, id: RecordId) -> StoreResult<Option<Record>> {
+        let row = sqlx::query("SELECT body::text AS body FROM records WHERE id = $1")
+            .bind(*id.as_uuid())
+            .fetch_optional(&mut *self.transaction)
+            .await
+            .map_err(database_error)?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    async fn list_records(
+        &mut self,
+        kind: Option<RecordKind>,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Record>> {
+        let after = after.map(|id| *id.as_uuid());
+        let limit = i64::from(limit);
+        let query = match (kind, after) {
+            (None, None) => {
+                sqlx::query("SELECT body::text AS body FROM records ORDER BY id LIMIT $1")
+                    .bind(limit)
+            }
+            (None, Some(after)) => sqlx::query(
+                "SELECT body::text AS body FROM records WHERE id > $1 ORDER BY id LIMIT $2",
+            )
+            .bind(after)
+            .bind(limit),
+            (Some(kind), None) => sqlx::query(
+                "SELECT body::text AS body FROM records WHERE kind = $1 ORDER BY id LIMIT $2",
+            )
+            .bind(kind.as_str())
+            .bind(limit),
+            (Some(kind), Some(after)) => sqlx::query(
+                "SELECT body::text AS body FROM records WHERE kind = $1 AND id > $2 \
+                 ORDER BY id LIMIT $3",
+            )
+            .bind(kind.as_str())
+            .bind(after)
+            .bind(limit),
+        };
+        let rows = query
+            .fetch_all(&mut *self.transaction)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(record_from_row).collect()
+    }
+}
+
+#[async_trait]
+impl LinkRepo for PgTx {
+    async fn insert_link(&mut self, link: &Link) -> StoreResult<()> {
+        let columns = link_columns(link)?;
+        // Check both ends first: a foreign key failure would abort the transaction and would
+        // not say which end is missing.
+        let existing: Vec<Uuid> = sqlx::query("SELECT id FROM records WHERE id = ANY($1)")
+            .bind([columns.from_id, columns.to_id].as_slice())
+            .fetch_all(&mut *self.transaction)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| row.try_get("id"))
+            .collect::<Result<_, _>>()
+            .map_err(database_error)?;
+        for (end, id) in [(&columns.from_id, link.from()), (&columns.to_id, link.to())] {
+            if !existing.contains(end) {
+                return Err(StoreError::NotFound {
+                    what: "record",
+                    id: id.to_string(),
+                });
+            }
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO links (id, from_id, to_id, role, valid_from, valid_to, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(columns.id)
+        .bind(columns.from_id)
+        .bind(columns.to_id)
+        .bind(&columns.role)
+        .bind(columns.valid_from)
+        .bind(columns.valid_to)
+        .bind(&columns.body)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(|error| link_insert_error(error, link))?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::AlreadyExists {
+                what: "link",
+                id: link.id().to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn get_link(&mut self, id: LinkId) -> StoreResult<Option<Link>> {
+        let row = sqlx::query("SELECT body::text AS body FROM links WHERE id = $1")
+            .bind(*id.as_uuid())
+            .fetch_optional(&mut *self.transaction)
+            .await
+            .map_err(database_error)?;
+        row.as_ref().map(link_from_row).transpose()
+    }
+
+    async fn links_of(&mut self, id: RecordId) -> StoreResult<Vec<Link>> {
+        let rows = sqlx::query(
+            "SELECT id, body::text AS body FROM links WHERE from_id = $1 \
+             UNION SELECT id, body::text AS body FROM links WHERE to_id = $1 ORDER BY id",
+        )
+        .bind(*id.as_uuid())
+        .fetch_all(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        rows.iter().map(link_from_row).collect()
+    }
+}
+
+/// Maps a failed link insert: a foreign key failure (an end deleted since the check) is
+/// [`StoreError::NotFound`].
+fn link_insert_error(error: sqlx::Error, link: &Link) -> StoreError {
+    let is_foreign_key = error
+        .as_database_error()
+        .is_some_and(|database| database.is_foreign_key_violation());
+    if is_foreign_key {
+        StoreError::NotFound {
+            what: "record",
+            id: format!("{} or {}", link.from(), link.to()),
+        }
+    } else {
+        database_error(error)
+    }
+}
+
+#[async_trait]
+impl StaffRepo for PgTx {
+    async fn insert_staff(&mut self, staff: &StaffRow) -> StoreResult<()> {
+        let id = *staff.id.as_uuid();
+        let inserted = sqlx::query(
+            "INSERT INTO staff \
+             (id, username, display_name, role, force, token_hash, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(&staff.username)
+        .bind(&staff.display_name)
+        .bind(&staff.role)
+        .bind(&staff.force)
+        .bind(staff.token_hash.as_slice())
+        .bind(staff.active)
+        .bind(staff.created_at)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(database_error)?
+        .rows_affected();
+        if inserted == 1 {
+            self.changed_state = true;
+            return Ok(());
+        }
+        // Say which unique key collided.
+        let row = sqlx::query(
+            "SELECT EXISTS (SELECT 1 FROM staff WHERE id = $1) AS id_taken, \
+             EXISTS (SELECT 1 FROM staff WHERE username = $2) AS username_taken",
+        )
+        .bind(id)
+        .bind(&staff.username)
+        .fetch_one(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        let id_taken: bool = row.try_get("id_taken").map_err(database_error)?;
+        let username_taken: bool = row.try_get("username_taken").map_err(database_error)?;
+        Err(if id_taken {
+            StoreError::AlreadyExists {
+                what: "staff account",
+                id: staff.id.to_string(),
+            }
+        } else if username_taken {
+            StoreError::AlreadyExists {
+                what: "username",
+                id: staff.username.clone(),
+            }
+        } else {
+            StoreError::AlreadyExists {
+                what: "API token",
+                id: "(hash withheld)".to_owned(),
+            }
+        })
+    }
+
+    async fn staff_by_username(&mut self, username: &str) -> StoreResult<Option<StaffRow>> {
+        let row = sqlx::query(
+            "SELECT id, username, display_name, role, force, token_hash, active, created_at \
+             FROM staff WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        row.as_ref().map(staff_from_row).transpose()
+    }
+}
+
+#[async_trait]
+impl AuditAppender for PgTx {
+    async fn append_audit(&mut self, entries: &[NewEntry]) -> StoreResult<Vec<u64>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let count = i64::try_from(entries.len())
+            .map_err(|_| StoreError::Database("too many audit entries".to_owned()))?;
+        // Reserve the numbers. The row lock is held until this transaction ends, so concurrent
+        // appenders wait here and numbers are assigned in commit order without gaps.
+        let first_seq: i64 = sqlx::query(
+            "UPDATE audit_head SET next_seq = next_seq + $1 RETURNING next_seq - $1 AS first_seq",
+        )
+        .bind(count)
+        .fetch_one(&mut *self.transaction)
+        .await
+        .map_err(database_error)?
+        .try_get("first_seq")
+        .map_err(database_error)?;
+        let first_seq = u64_from_i64(first_seq, "audit sequence number")?;
+
+        let (rows, seqs) = number_audit_entries(first_seq, entries)?;
+        let mut seq_column = Vec::with_capacity(rows.len());
+        let mut leaf_column = Vec::with_capacity(rows.len());
+        let mut hash_column = Vec::with_capacity(rows.len());
+        for row in rows {
+            seq_column.push(row.seq);
+            leaf_column.push(row.leaf);
+            hash_column.push(row.leaf_hash.to_vec());
+        }
+        sqlx::query(
+            "INSERT INTO audit_entries (seq, leaf, leaf_hash) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[])",
+        )
+        .bind(seq_column)
+        .bind(leaf_column)
+        .bind(hash_column)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        self.appended_audit = true;
+        Ok(seqs)
+    }
+}
+
+#[async_trait]
+impl StoreTx for PgTx {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        if self.changed_state && !self.appended_audit {
+            // Report the refusal even if the rollback fails: dropping the transaction rolls it
+            // back too, so nothing is committed either way.
+            let _rollback_result = self.transaction.rollback().await;
+            return Err(StoreError::UnauditedWrite);
+        }
+        self.transaction.commit().await.map_err(database_error)
+    }
+
+    async fn rollback(self: Box<Self>) -> StoreResult<()> {
+        self.transaction.rollback().await.map_err(database_error)
+    }
+}

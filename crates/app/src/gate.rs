@@ -1,0 +1,155 @@
+//! The gate: authorise → act → append the audit entry → commit.
+//!
+//! Every use case in this crate goes through these helpers. The store adds a last line of
+//! defence: a transaction that changed state without appending an audit entry cannot commit.
+
+use bluelamp_audit::{LogKind, NewEntry, Outcome};
+use bluelamp_domain::ids::{RecordId, RecordKind};
+use bluelamp_domain::marking::{Classification, Marking};
+use bluelamp_policy::{AccessRequest, Action, Resource, ResourceKind};
+use bluelamp_store::StoreTx;
+use uuid::Uuid;
+
+use crate::{AppError, Inner, Principal};
+
+/// What one audit entry says, before the clock and actor are filled in.
+pub(crate) struct AuditFacts<'a> {
+    pub(crate) kind: LogKind,
+    pub(crate) action: Action,
+    pub(crate) purpose: Option<&'a str>,
+    pub(crate) records: Vec<Uuid>,
+}
+
+impl Inner {
+    /// A resource of this deployment's force.
+    pub(crate) fn resource(
+        &self,
+        kind: ResourceKind,
+        id: String,
+        classification: Classification,
+        sensitive: bool,
+    ) -> Resource {
+        Resource {
+            kind,
+            id,
+            force: Some(self.force.clone()),
+            classification,
+            sensitive,
+        }
+    }
+
+    /// The policy resource for a record of `kind` with `id` and `marking`.
+    pub(crate) fn record_resource(
+        &self,
+        kind: RecordKind,
+        id: RecordId,
+        marking: &Marking,
+    ) -> Resource {
+        self.resource(
+            ResourceKind::Record(kind),
+            id.to_string(),
+            marking.classification(),
+            marking.is_sensitive(),
+        )
+    }
+
+    /// Builds the audit entry for `who` doing `facts` now.
+    pub(crate) fn audit_entry(
+        &self,
+        who: &Principal,
+        facts: &AuditFacts<'_>,
+        outcome: Outcome,
+    ) -> NewEntry {
+        NewEntry {
+            at: self.clock.now(),
+            actor: who.actor_id(),
+            kind: facts.kind,
+            action: facts.action.as_str().to_owned(),
+            purpose: facts.purpose.map(str::to_owned),
+            records: facts.records.clone(),
+            recipients: Vec::new(),
+            digest: None,
+            outcome,
+        }
+    }
+
+    /// Asks the policy; pure, no I/O. `true` when allowed.
+    pub(crate) fn decide(
+        &self,
+        who: &Principal,
+        resource: &Resource,
+        facts: &AuditFacts<'_>,
+    ) -> bool {
+        let decision = self.policy.authorize(&AccessRequest {
+            subject: &who.subject,
+            action: facts.action,
+            resource,
+            purpose: facts.purpose,
+        });
+        if !decision.allowed {
+            tracing::info!(
+                actor = %who.actor_id(),
+                action = facts.action.as_str(),
+                policies = ?decision.determining_policies,
+                "access denied"
+            );
+        }
+        decision.allowed
+    }
+
+    /// Records a refused attempt in the audit log (its own transaction: nothing else is
+    /// stored) and returns the error to give the caller. Call it only after any open
+    /// transaction of the use case has been abandoned.
+    pub(crate) async fn refuse(&self, who: &Principal, facts: &AuditFacts<'_>) -> AppError {
+        let denied = self.audit_entry(who, facts, Outcome::Denied);
+        let recorded = async {
+            let mut tx = self.store.begin().await?;
+            tx.append_audit(&[denied]).await?;
+            tx.commit().await
+        }
+        .await;
+        match recorded {
+            Ok(()) => AppError::Forbidden {
+                action: facts.action.as_str(),
+            },
+            Err(error) => AppError::from(error),
+        }
+    }
+
+    /// Decides, and when the policy denies, audits the refusal and returns the error.
+    pub(crate) async fn authorise(
+        &self,
+        who: &Principal,
+        resource: &Resource,
+        facts: &AuditFacts<'_>,
+    ) -> Result<(), AppError> {
+        if self.decide(who, resource, facts) {
+            Ok(())
+        } else {
+            Err(self.refuse(who, facts).await)
+        }
+    }
+
+    /// Appends the audit entry for an allowed action and commits the transaction: the state
+    /// change and its entry land together or not at all.
+    pub(crate) async fn audit_and_commit(
+        &self,
+        who: &Principal,
+        mut tx: Box<dyn StoreTx>,
+        facts: &AuditFacts<'_>,
+    ) -> Result<(), AppError> {
+        let entry = self.audit_entry(who, facts, Outcome::Allowed);
+        tx.append_audit(&[entry]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Rolls back, ignoring a rollback failure (the original error matters more), and returns
+/// `error`.
+pub(crate) async fn abandon<T>(tx: Box<dyn StoreTx>, error: AppError) -> Result<T, AppError> {
+    if let Err(rollback_error) = tx.rollback().await {
+        tracing::warn!(error = %rollback_error, "rollback failed");
+    }
+    Err(error)
+}

@@ -1,0 +1,127 @@
+//! The application layer of Bluelamp: use cases behind the gate.
+//!
+//! # Brief overview
+//!
+//! [`App`] is the only way into Bluelamp's data. Each public method is one use case and runs
+//! the gate: authorise with the policy ([`bluelamp_policy::PolicyEngine`], default deny) →
+//! act on the store inside one transaction ([`bluelamp_store::StoreTx`]) → append the s.62
+//! audit entry → commit, so the change and its entry land together. Refused attempts are
+//! audited too. Reads of personal data take a [`Purpose`](bluelamp_domain::values::Purpose),
+//! written into the consultation entry.
+//!
+//! * [`records`], [`links`], [`staff`]: the use cases and their inputs ([`NewRecord`],
+//!   [`NewLink`], [`NewStaff`]);
+//! * [`checkpoints`]: signed checkpoints of the audit log ([`App::write_checkpoint`],
+//!   [`App::spawn_checkpointer`]);
+//! * [`verify`]: [`verify_audit_log`] recomputes the log from the stored rows;
+//! * [`keys`]: the signing key on disk;
+//! * [`AppError`]: one error type with stable codes.
+
+#![forbid(unsafe_code)]
+
+use std::sync::Arc;
+
+use bluelamp_audit::{CheckpointSigner, Frontier, VerifyingKey};
+use bluelamp_domain::refdata::ReferenceData;
+use bluelamp_policy::PolicyEngine;
+use bluelamp_store::Store;
+
+pub mod checkpoints;
+mod clock;
+mod error;
+mod gate;
+pub mod keys;
+pub mod links;
+mod principal;
+pub mod records;
+pub mod staff;
+mod validate;
+pub mod verify;
+
+pub use clock::{Clock, SystemClock};
+pub use error::AppError;
+pub use links::NewLink;
+pub use principal::Principal;
+pub use records::{ListQuery, NewRecord};
+pub use staff::{CreatedStaff, NewStaff, reveal_token};
+pub use verify::{VerifyFailure, verify_audit_log};
+
+/// Everything an [`App`] is built from.
+pub struct AppParts {
+    /// The storage backend.
+    pub store: Arc<dyn Store>,
+    /// The authorisation policies.
+    pub policy: Arc<PolicyEngine>,
+    /// Versioned reference data.
+    pub refdata: Arc<ReferenceData>,
+    /// Signs audit checkpoints.
+    pub signer: Arc<CheckpointSigner>,
+    /// The time source.
+    pub clock: Arc<dyn Clock>,
+    /// Origin line of the checkpoints, e.g. `bluelamp/leicestershire`.
+    pub log_origin: String,
+    /// The force this deployment serves (a force slug); records belong to it.
+    pub force: String,
+}
+
+/// The application: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+/// The shared state behind [`App`].
+pub(crate) struct Inner {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) policy: Arc<PolicyEngine>,
+    pub(crate) refdata: Arc<ReferenceData>,
+    pub(crate) signer: Arc<CheckpointSigner>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) log_origin: String,
+    pub(crate) force: String,
+    /// The Merkle frontier over the entries already covered by the signer.
+    pub(crate) frontier: tokio::sync::Mutex<Frontier>,
+}
+
+impl App {
+    /// Builds the application from its parts.
+    pub fn new(parts: AppParts) -> App {
+        App {
+            inner: Arc::new(Inner {
+                store: parts.store,
+                policy: parts.policy,
+                refdata: parts.refdata,
+                signer: parts.signer,
+                clock: parts.clock,
+                log_origin: parts.log_origin,
+                force: parts.force,
+                frontier: tokio::sync::Mutex::new(Frontier::new()),
+            }),
+        }
+    }
+
+    /// The reference data in force.
+    pub fn refdata(&self) -> &ReferenceData {
+        &self.inner.refdata
+    }
+
+    /// The key that verifies this deployment's checkpoints.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.inner.signer.verifying_key()
+    }
+
+    /// The force this deployment serves.
+    pub fn force(&self) -> &str {
+        &self.inner.force
+    }
+
+    /// Name of the storage backend ("sqlite", "postgres").
+    pub fn backend_name(&self) -> &'static str {
+        self.inner.store.backend_name()
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        Ok(self.inner.store.ping().await?)
+    }
+}

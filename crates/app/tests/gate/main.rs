@@ -1,0 +1,25 @@
+//! The gate, tested through the public use cases of `App` on both storage backends.
+//!
+//! The central claim: no public function of the application layer changes state without its
+//! audit entry in the same transaction, and a refused or invalid request stores nothing but
+//! (for refusals) its own `denied` entry.
+
+mod harness;
+mod use_cases;
+
+use harness::backend_tests;
+
+backend_tests!(
+    create_record_is_audited_as_collection,
+    read_record_is_audited_as_consultation_with_purpose,
+    list_records_names_every_record_returned,
+    link_records_is_audited_and_checks_roles,
+    links_of_names_both_ends,
+    create_staff_is_audited_and_token_authenticates,
+    refused_attempts_store_nothing_but_a_denied_entry,
+    invalid_input_stores_nothing,
+    every_state_change_has_its_audit_entry,
+    checkpoints_cover_the_log_and_verify,
+    tampering_is_detected_by_verification,
+    checkpoint_signer_refuses_a_tampered_log,
+);

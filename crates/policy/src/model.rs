@@ -1,0 +1,384 @@
+//! The request vocabulary: who asks ([`Subject`]), to do what ([`Action`]),
+//! to which thing ([`Resource`]), why (purpose), and the answer ([`Decision`]).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use bluelamp_domain::ids::{RecordKind, StaffId};
+use bluelamp_domain::marking::Classification;
+
+/// A staff role. A member of staff acts under exactly one role at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Takes calls and front-counter reports; creates and consults records.
+    ContactHandler,
+    /// A police officer.
+    Officer,
+    /// A detective or investigator.
+    Investigator,
+    /// A sergeant, inspector or team lead.
+    Supervisor,
+    /// An intelligence or performance analyst.
+    Analyst,
+    /// Information management: disclosure, data quality, review, audit.
+    InformationManager,
+    /// Manages staff accounts; does not consult records.
+    Administrator,
+}
+
+impl Role {
+    /// Every role, in declaration order.
+    pub const ALL: [Self; 7] = [
+        Self::ContactHandler,
+        Self::Officer,
+        Self::Investigator,
+        Self::Supervisor,
+        Self::Analyst,
+        Self::InformationManager,
+        Self::Administrator,
+    ];
+
+    /// The role's snake_case name, as used in policies (`principal.role`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ContactHandler => "contact_handler",
+            Self::Officer => "officer",
+            Self::Investigator => "investigator",
+            Self::Supervisor => "supervisor",
+            Self::Analyst => "analyst",
+            Self::InformationManager => "information_manager",
+            Self::Administrator => "administrator",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that names no [`Role`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown staff role `{0}`")]
+pub struct ParseRoleError(pub String);
+
+impl FromStr for Role {
+    type Err = ParseRoleError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| ParseRoleError(s.to_owned()))
+    }
+}
+
+/// What kind of principal is asking.
+///
+/// Deliberately not `#[non_exhaustive]`: when `Partner` arrives every match on
+/// this type should fail to compile until it handles partners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrincipalKind {
+    /// A member of police staff (`Bluelamp::Staff`).
+    Staff,
+    /// A member of the public (`Bluelamp::Citizen`).
+    Citizen,
+    /// The platform itself: bootstrap, seeding, background workers (`Bluelamp::System`).
+    System,
+}
+
+/// The principal of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// What kind of principal this is.
+    pub kind: PrincipalKind,
+    /// The principal's stable, never-recycled identifier.
+    pub id: String,
+    /// The role a member of staff is acting under (required for staff; a
+    /// staff subject without one is denied).
+    pub role: Option<Role>,
+    /// The force a member of staff belongs to (required for staff; a staff
+    /// subject without one is denied).
+    pub force: Option<String>,
+    /// The principal's security clearance (only staff clearance is used).
+    pub clearance: Classification,
+}
+
+impl Subject {
+    /// A member of staff acting under `role` in `force`.
+    #[must_use]
+    pub fn staff(
+        id: StaffId,
+        role: Role,
+        force: impl Into<String>,
+        clearance: Classification,
+    ) -> Self {
+        Self {
+            kind: PrincipalKind::Staff,
+            id: id.to_string(),
+            role: Some(role),
+            force: Some(force.into()),
+            clearance,
+        }
+    }
+
+    /// A member of the public.
+    #[must_use]
+    pub fn citizen(id: impl Into<String>) -> Self {
+        Self {
+            kind: PrincipalKind::Citizen,
+            id: id.into(),
+            role: None,
+            force: None,
+            clearance: Classification::Official,
+        }
+    }
+
+    /// The platform acting for itself, e.g. `Subject::system("bootstrap")`.
+    #[must_use]
+    pub fn system(id: impl Into<String>) -> Self {
+        Self {
+            kind: PrincipalKind::System,
+            id: id.into(),
+            role: None,
+            force: None,
+            clearance: Classification::Official,
+        }
+    }
+}
+
+/// Something a principal asks to do. Each is a Cedar action `Bluelamp::Action::"<as_str>"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Action {
+    /// Create a record (`record.create`).
+    #[serde(rename = "record.create")]
+    CreateRecord,
+    /// Read one record (`record.read`); needs a purpose.
+    #[serde(rename = "record.read")]
+    ReadRecord,
+    /// List or search a force's records (`record.list`); needs a purpose.
+    #[serde(rename = "record.list")]
+    ListRecords,
+    /// Change a record (`record.update`).
+    #[serde(rename = "record.update")]
+    UpdateRecord,
+    /// Link two records (`link.create`).
+    #[serde(rename = "link.create")]
+    LinkRecords,
+    /// Read the links between records (`link.read`); needs a purpose.
+    #[serde(rename = "link.read")]
+    ReadLinks,
+    /// Create a staff account (`staff.create`).
+    #[serde(rename = "staff.create")]
+    CreateStaff,
+    /// Read the audit log (`audit.read`); needs a purpose.
+    #[serde(rename = "audit.read")]
+    ReadAuditLog,
+    /// Verify the audit log's integrity (`audit.verify`).
+    #[serde(rename = "audit.verify")]
+    VerifyAuditLog,
+}
+
+impl Action {
+    /// Every action, in declaration order.
+    pub const ALL: [Self; 9] = [
+        Self::CreateRecord,
+        Self::ReadRecord,
+        Self::ListRecords,
+        Self::UpdateRecord,
+        Self::LinkRecords,
+        Self::ReadLinks,
+        Self::CreateStaff,
+        Self::ReadAuditLog,
+        Self::VerifyAuditLog,
+    ];
+
+    /// The action's id in the Cedar schema, e.g. `"record.read"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::CreateRecord => "record.create",
+            Self::ReadRecord => "record.read",
+            Self::ListRecords => "record.list",
+            Self::UpdateRecord => "record.update",
+            Self::LinkRecords => "link.create",
+            Self::ReadLinks => "link.read",
+            Self::CreateStaff => "staff.create",
+            Self::ReadAuditLog => "audit.read",
+            Self::VerifyAuditLog => "audit.verify",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that names no [`Action`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown action `{0}`")]
+pub struct ParseActionError(pub String);
+
+impl FromStr for Action {
+    type Err = ParseActionError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|action| action.as_str() == s)
+            .ok_or_else(|| ParseActionError(s.to_owned()))
+    }
+}
+
+/// What kind of thing a request is about; each is a Cedar entity type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResourceKind {
+    /// One record of the given kind (`Bluelamp::Record`; needs a force).
+    Record(RecordKind),
+    /// A force's records as a whole, for listing (`Bluelamp::RecordCollection`; needs a force).
+    RecordCollection,
+    /// A link between two records (`Bluelamp::Link`; needs a force; its
+    /// classification is the higher of the two records').
+    Link,
+    /// A force's staff directory (`Bluelamp::StaffDirectory`; needs a force).
+    StaffDirectory,
+    /// The audit log (`Bluelamp::AuditLog`).
+    AuditLog,
+}
+
+/// The resource of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// What kind of thing this is.
+    pub kind: ResourceKind,
+    /// Its stable identifier (a record id, a force code for a collection, ...).
+    pub id: String,
+    /// The owning force (required for records, collections, links and staff
+    /// directories; such a resource without one is denied).
+    pub force: Option<String>,
+    /// Its classification (used for records and links).
+    pub classification: Classification,
+    /// The OFFICIAL-SENSITIVE handling caveat (used for records).
+    pub sensitive: bool,
+}
+
+impl Resource {
+    /// One record.
+    #[must_use]
+    pub fn record(
+        kind: RecordKind,
+        id: impl Into<String>,
+        force: impl Into<String>,
+        classification: Classification,
+        sensitive: bool,
+    ) -> Self {
+        Self {
+            kind: ResourceKind::Record(kind),
+            id: id.into(),
+            force: Some(force.into()),
+            classification,
+            sensitive,
+        }
+    }
+
+    /// A force's records as a whole; its id is the force code.
+    #[must_use]
+    pub fn record_collection(force: impl Into<String>) -> Self {
+        let force = force.into();
+        Self {
+            kind: ResourceKind::RecordCollection,
+            id: force.clone(),
+            force: Some(force),
+            classification: Classification::Official,
+            sensitive: false,
+        }
+    }
+
+    /// A link between records of `force`, classified as the higher of the two.
+    #[must_use]
+    pub fn link(
+        id: impl Into<String>,
+        force: impl Into<String>,
+        classification: Classification,
+    ) -> Self {
+        Self {
+            kind: ResourceKind::Link,
+            id: id.into(),
+            force: Some(force.into()),
+            classification,
+            sensitive: false,
+        }
+    }
+
+    /// A force's staff directory; its id is the force code.
+    #[must_use]
+    pub fn staff_directory(force: impl Into<String>) -> Self {
+        let force = force.into();
+        Self {
+            kind: ResourceKind::StaffDirectory,
+            id: force.clone(),
+            force: Some(force),
+            classification: Classification::Official,
+            sensitive: false,
+        }
+    }
+
+    /// The audit log.
+    #[must_use]
+    pub fn audit_log() -> Self {
+        Self {
+            kind: ResourceKind::AuditLog,
+            id: "audit-log".to_owned(),
+            force: None,
+            classification: Classification::Official,
+            sensitive: false,
+        }
+    }
+}
+
+/// One question for the engine: may `subject` do `action` to `resource`, for `purpose`?
+#[derive(Debug, Clone, Copy)]
+pub struct AccessRequest<'a> {
+    /// Who asks.
+    pub subject: &'a Subject,
+    /// What they ask to do.
+    pub action: Action,
+    /// What they ask to do it to.
+    pub resource: &'a Resource,
+    /// Why. `None`, an empty or an all-whitespace purpose all count as no purpose.
+    pub purpose: Option<&'a str>,
+}
+
+/// The engine's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Decision {
+    /// Whether the request may proceed. False unless a permit matched, no
+    /// forbid matched and nothing errored.
+    pub allowed: bool,
+    /// The `@id`s of the policies that determined the decision, sorted: the
+    /// matching permits when allowed, the matching forbids when denied by a
+    /// forbid, empty under default deny (no permit matched) or on error.
+    pub determining_policies: Vec<String>,
+    /// Why the request could not be evaluated cleanly (malformed request,
+    /// policy evaluation errors). Any error denies.
+    pub errors: Vec<String>,
+}
+
+impl Decision {
+    /// A denial caused by an error, with no determining policy.
+    pub(crate) fn error(message: String) -> Self {
+        Self {
+            allowed: false,
+            determining_policies: Vec::new(),
+            errors: vec![message],
+        }
+    }
+}

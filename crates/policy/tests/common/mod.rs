@@ -1,0 +1,137 @@
+//! Shared test support: golden cases and request construction.
+
+use bluelamp_policy::{
+    AccessRequest, Action, Classification, PrincipalKind, RecordKind, Resource, ResourceKind, Role,
+    Subject,
+};
+use serde::Deserialize;
+
+/// The force every case's principal belongs to unless it says otherwise.
+pub const HOME: &str = "kent";
+
+/// `tests/golden.toml`.
+pub const GOLDEN: &str = include_str!("../golden.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoldenFile {
+    #[serde(rename = "case")]
+    pub cases: Vec<Case>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceShape {
+    Record,
+    Collection,
+    Link,
+    StaffDirectory,
+    AuditLog,
+}
+
+fn staff() -> PrincipalKind {
+    PrincipalKind::Staff
+}
+fn home() -> String {
+    HOME.to_owned()
+}
+fn official() -> Classification {
+    Classification::Official
+}
+fn event() -> RecordKind {
+    RecordKind::Event
+}
+
+/// One hand-written case. Defaults: a staff principal of force `kent` with
+/// OFFICIAL clearance; an OFFICIAL, non-sensitive `event` record of `kent`;
+/// no purpose; no error expected.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub name: String,
+    #[serde(default = "staff")]
+    pub principal: PrincipalKind,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default = "home")]
+    pub force: String,
+    #[serde(default)]
+    pub no_force: bool,
+    #[serde(default = "official")]
+    pub clearance: Classification,
+    pub action: Action,
+    pub resource: ResourceShape,
+    #[serde(default = "event")]
+    pub kind: RecordKind,
+    #[serde(default = "home")]
+    pub resource_force: String,
+    #[serde(default)]
+    pub resource_no_force: bool,
+    #[serde(default = "official")]
+    pub classification: Classification,
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    pub expect: Expect,
+    pub policies: Vec<String>,
+    #[serde(default)]
+    pub error: bool,
+}
+
+impl Case {
+    pub fn subject(&self) -> Subject {
+        Subject {
+            kind: self.principal,
+            id: format!(
+                "{:?}-{}",
+                self.principal,
+                self.role.map_or("none", Role::as_str)
+            ),
+            role: self.role,
+            force: (!self.no_force).then(|| self.force.clone()),
+            clearance: self.clearance,
+        }
+    }
+
+    pub fn resource(&self) -> Resource {
+        let kind = match self.resource {
+            ResourceShape::Record => ResourceKind::Record(self.kind),
+            ResourceShape::Collection => ResourceKind::RecordCollection,
+            ResourceShape::Link => ResourceKind::Link,
+            ResourceShape::StaffDirectory => ResourceKind::StaffDirectory,
+            ResourceShape::AuditLog => ResourceKind::AuditLog,
+        };
+        Resource {
+            kind,
+            id: "res-1".to_owned(),
+            force: (!self.resource_no_force && self.resource != ResourceShape::AuditLog)
+                .then(|| self.resource_force.clone()),
+            classification: self.classification,
+            sensitive: self.sensitive,
+        }
+    }
+}
+
+pub fn golden_cases() -> Result<Vec<Case>, toml::de::Error> {
+    toml::from_str::<GoldenFile>(GOLDEN).map(|file| file.cases)
+}
+
+/// Build the request for `case` and hand it to `f`.
+pub fn with_request<T>(case: &Case, f: impl FnOnce(&AccessRequest<'_>) -> T) -> T {
+    let subject = case.subject();
+    let resource = case.resource();
+    f(&AccessRequest {
+        subject: &subject,
+        action: case.action,
+        resource: &resource,
+        purpose: case.purpose.as_deref(),
+    })
+}

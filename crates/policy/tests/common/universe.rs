@@ -1,0 +1,82 @@
+//! Every well-formed request over a small universe, for exhaustive checks.
+
+use bluelamp_policy::{
+    Action, Classification, PrincipalKind, RecordKind, Resource, ResourceKind, Role, Subject,
+};
+
+/// The force every principal belongs to.
+pub const HOME: &str = "kent";
+/// Another force.
+pub const OTHER: &str = "essex";
+
+/// Every well-formed request over a small universe: each principal (staff in
+/// each role and clearance), each action with each resource kind it applies
+/// to, own and other force, each classification, sensitive or not, purpose
+/// present or absent.
+pub fn universe() -> Vec<(Subject, Action, Resource, Option<&'static str>)> {
+    let classifications = [
+        Classification::Official,
+        Classification::Secret,
+        Classification::TopSecret,
+    ];
+    let mut subjects = vec![Subject::citizen("citizen-1"), Subject::system("bootstrap")];
+    for role in Role::ALL {
+        for clearance in classifications {
+            subjects.push(Subject {
+                kind: PrincipalKind::Staff,
+                id: format!("staff-{role}"),
+                role: Some(role),
+                force: Some(HOME.to_owned()),
+                clearance,
+            });
+        }
+    }
+    let mut resources = Vec::new();
+    for force in [HOME, OTHER] {
+        for classification in classifications {
+            for sensitive in [false, true] {
+                for kind in RecordKind::ALL {
+                    resources.push(Resource::record(
+                        kind,
+                        "rec-1",
+                        force,
+                        classification,
+                        sensitive,
+                    ));
+                }
+            }
+            resources.push(Resource::link("link-1", force, classification));
+        }
+        resources.push(Resource::record_collection(force));
+        resources.push(Resource::staff_directory(force));
+    }
+    resources.push(Resource::audit_log());
+    let mut out = Vec::new();
+    for subject in &subjects {
+        for action in Action::ALL {
+            for resource in resources.iter().filter(|r| applies(action, r.kind)) {
+                for purpose in [None, Some("investigation")] {
+                    out.push((subject.clone(), action, resource.clone(), purpose));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether the schema lets `action` apply to a resource of `kind`.
+pub fn applies(action: Action, kind: ResourceKind) -> bool {
+    matches!(
+        (action, kind),
+        (
+            Action::CreateRecord | Action::ReadRecord | Action::UpdateRecord,
+            ResourceKind::Record(_)
+        ) | (Action::ListRecords, ResourceKind::RecordCollection)
+            | (Action::LinkRecords | Action::ReadLinks, ResourceKind::Link)
+            | (Action::CreateStaff, ResourceKind::StaffDirectory)
+            | (
+                Action::ReadAuditLog | Action::VerifyAuditLog,
+                ResourceKind::AuditLog
+            )
+    )
+}

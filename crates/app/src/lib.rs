@@ -42,7 +42,7 @@ pub use clock::{Clock, SystemClock};
 pub use error::AppError;
 pub use links::NewLink;
 pub use principal::Principal;
-pub use records::{ListQuery, NewRecord};
+pub use records::{ListQuery, NewRecord, RecordPage};
 pub use staff::{CreatedStaff, NewStaff, reveal_token};
 pub use verify::{VerifyFailure, verify_audit_log};
 

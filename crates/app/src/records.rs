@@ -44,6 +44,16 @@ pub struct ListQuery {
     pub limit: u32,
 }
 
+/// A page of records from [`App::list_records`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordPage {
+    /// The records the caller may read, in creation order.
+    pub records: Vec<Record>,
+    /// Pass as `after` to get the next page; `None` when the store has no more. A page may be
+    /// short (or empty) while more follow, when records the caller may not read were left out.
+    pub next_after: Option<RecordId>,
+}
+
 /// Largest page [`App::list_records`] returns.
 pub const MAX_PAGE: u32 = 500;
 
@@ -150,7 +160,7 @@ impl App {
         who: &Principal,
         query: ListQuery,
         purpose: &Purpose,
-    ) -> Result<Vec<Record>, AppError> {
+    ) -> Result<RecordPage, AppError> {
         let inner = &self.inner;
         if query.limit == 0 || query.limit > MAX_PAGE {
             return Err(AppError::invalid(
@@ -177,6 +187,12 @@ impl App {
             Ok(records) => records,
             Err(error) => return abandon(tx, error.into()).await,
         };
+        let page_is_full = u32::try_from(records.len()).is_ok_and(|count| count >= query.limit);
+        let next_after = if page_is_full {
+            records.last().map(|record| record.id)
+        } else {
+            None
+        };
         // Only what this principal may read individually is returned.
         let visible: Vec<Record> = records
             .into_iter()
@@ -193,6 +209,9 @@ impl App {
             .collect();
         facts.records = visible.iter().map(|record| *record.id.as_uuid()).collect();
         inner.audit_and_commit(who, tx, &facts).await?;
-        Ok(visible)
+        Ok(RecordPage {
+            records: visible,
+            next_after,
+        })
     }
 }

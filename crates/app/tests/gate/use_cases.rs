@@ -100,7 +100,8 @@ pub async fn list_records_names_every_record_returned(h: &Harness) -> anyhow::Re
         .app
         .list_records(&officer, query, &purpose("vehicle enquiry")?)
         .await?;
-    ensure!(listed.len() == 3, "listed {}", listed.len());
+    ensure!(listed.records.len() == 3, "listed {}", listed.records.len());
+    ensure!(listed.next_after.is_none(), "a short page is the last");
     let audit = h.audit().await?;
     let last = audit.last().context("an entry")?;
     ensure!(last.entry.kind == LogKind::Consultation && last.entry.action == "record.list");
@@ -108,6 +109,29 @@ pub async fn list_records_names_every_record_returned(h: &Harness) -> anyhow::Re
         last.entry.records == ids,
         "the entry names exactly the records returned"
     );
+    let first_two = ListQuery {
+        kind: Some(RecordKind::Object),
+        after: None,
+        limit: 2,
+    };
+    let page = h
+        .app
+        .list_records(&officer, first_two, &purpose("vehicle enquiry")?)
+        .await?;
+    ensure!(
+        page.next_after.map(|id| *id.as_uuid()) == ids.get(1).copied(),
+        "a full page points on"
+    );
+    let rest = ListQuery {
+        kind: Some(RecordKind::Object),
+        after: page.next_after,
+        limit: 2,
+    };
+    let page = h
+        .app
+        .list_records(&officer, rest, &purpose("vehicle enquiry")?)
+        .await?;
+    ensure!(page.records.len() == 1 && page.next_after.is_none());
 
     let too_many = ListQuery {
         kind: None,

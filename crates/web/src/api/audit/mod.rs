@@ -1,0 +1,3 @@
+//! `/api/v1/audit`: the audit log's public face.
+
+pub mod checkpoint;

@@ -1,0 +1,4 @@
+//! `/api/v1/links`: typed, time-bounded links between two records.
+
+pub mod create;
+pub mod list;

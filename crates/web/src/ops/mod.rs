@@ -1,0 +1,4 @@
+//! Operational endpoints: `/healthz` and `/metrics`.
+
+pub mod health;
+pub mod metrics;

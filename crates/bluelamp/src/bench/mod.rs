@@ -1,0 +1,137 @@
+//! `bluelamp bench ...`: the measurements behind docs/benchmarks.md. Each run prints the
+//! figures as plain lines on stdout; progress bars go to stderr.
+
+mod api;
+mod audit;
+mod memory;
+
+use std::time::Duration;
+
+use clap::Subcommand;
+
+use crate::config::{Config, database_target_from_url};
+
+/// What to measure.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Audit appends per second, batched in transactions (temporary SQLite store by default).
+    AuditAppend {
+        /// Entries to append in total.
+        #[arg(long, default_value_t = 200_000)]
+        entries: u64,
+        /// Entries per transaction.
+        #[arg(long, default_value_t = 1_000)]
+        batch: u32,
+        /// Use this (scratch!) database instead of a temporary SQLite file; entries are appended
+        /// to its real audit log.
+        #[arg(long = "database", value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// Time to verify a log of N entries with a few signed checkpoints.
+    AuditVerify {
+        /// Entries in the log.
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+        /// Use this (scratch!) database instead of a temporary SQLite file.
+        #[arg(long = "database", value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// Record creation through the real HTTP API by concurrent clients.
+    Api {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Use this (scratch!) database instead of a temporary SQLite file.
+        #[arg(long = "database", value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// Resident memory of an idle `bluelamp serve` child process.
+    IdleMemory {
+        /// Seconds to let the server settle before reading its memory.
+        #[arg(long, default_value_t = 3)]
+        settle_secs: u64,
+        /// Seed the demo force first (memory after seeding).
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+/// Runs one benchmark.
+pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::AuditAppend {
+            entries,
+            batch,
+            database_url,
+        } => audit::append(entries, batch, database_url.as_deref()).await,
+        BenchCommand::AuditVerify {
+            entries,
+            database_url,
+        } => audit::verify(entries, database_url.as_deref()).await,
+        BenchCommand::Api {
+            clients,
+            seconds,
+            database_url,
+        } => {
+            api::run(
+                clients,
+                Duration::from_secs(seconds),
+                database_url.as_deref(),
+            )
+            .await
+        }
+        BenchCommand::IdleMemory { settle_secs, demo } => {
+            memory::run(Duration::from_secs(settle_secs), demo).await
+        }
+    }
+}
+
+/// A configuration for a benchmark: defaults in a temporary data directory, optionally on
+/// another database.
+fn bench_config(data_dir: &std::path::Path, database_url: Option<&str>) -> anyhow::Result<Config> {
+    let mut config = Config::defaults_in(data_dir);
+    config.checkpoint_interval_secs = 3_600;
+    if let Some(url) = database_url {
+        // Checked here so that a wrong URL fails before any work.
+        database_target_from_url(url)?;
+        config.database_url = Some(secrecy::SecretString::from(url.to_owned()));
+    }
+    config.validate()?;
+    Ok(config)
+}
+
+/// `count` as a float for figures (exact below 2^53; benchmark counts are far below).
+fn float(count: u64) -> f64 {
+    let high = u32::try_from(count >> 32).unwrap_or(u32::MAX);
+    let low = u32::try_from(count & 0xFFFF_FFFF).unwrap_or(u32::MAX);
+    f64::from(high) * 4_294_967_296.0 + f64::from(low)
+}
+
+/// `count` per second over `elapsed`.
+fn rate(count: u64, elapsed: Duration) -> f64 {
+    let seconds = elapsed.as_secs_f64();
+    if seconds > 0.0 {
+        float(count) / seconds
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{float, rate};
+
+    #[test]
+    fn figures_are_exact_for_benchmark_counts() {
+        assert_eq!(float(0), 0.0);
+        assert_eq!(float(1_000_000), 1_000_000.0);
+        assert_eq!(float(u64::from(u32::MAX) + 1), 4_294_967_296.0);
+        assert_eq!(rate(500, Duration::from_millis(250)), 2_000.0);
+        assert_eq!(rate(5, Duration::ZERO), 0.0);
+    }
+}

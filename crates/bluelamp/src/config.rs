@@ -1,0 +1,361 @@
+//! Configuration: one typed struct, layered defaults → TOML file → `BLUELAMP_*` environment →
+//! command-line flags, validated after loading.
+//!
+//! Every key is documented on its field below and in `bluelamp.example.toml` at the repository
+//! root (a test keeps the two in step).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use figment::Figment;
+use figment::providers::{Env, Format as _, Toml};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::Deserialize;
+
+/// The name of the configuration file read from the working directory when `--config` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "bluelamp.toml";
+
+/// The prefix of the environment variables that set configuration keys.
+pub const ENV_PREFIX: &str = "BLUELAMP_";
+
+/// The whole configuration of a Bluelamp node.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Directory holding the node's files: the embedded SQLite database (when `database_url` is
+    /// not set), the checkpoint signing key and demo account notes. Created when missing.
+    /// Env: `BLUELAMP_DATA_DIR`. Default: `./bluelamp-data`.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+
+    /// Database to use. `postgres://user:password@host:port/db` (or `postgresql://`) selects
+    /// PostgreSQL; `sqlite://PATH` selects a SQLite file at PATH. Unset: the SQLite file
+    /// `<data_dir>/bluelamp.db`. May hold a password, so it is kept secret and never logged.
+    /// Env: `BLUELAMP_DATABASE_URL`. Default: unset.
+    #[serde(default)]
+    pub database_url: Option<SecretString>,
+
+    /// Socket address the HTTP server listens on. Port 0 picks a free port (the real address is
+    /// printed as `listening on http://ADDR`). Env: `BLUELAMP_LISTEN`. Default: `127.0.0.1:8080`.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+
+    /// Slug of the force this node serves; it must be one of the forces in the reference data.
+    /// Env: `BLUELAMP_FORCE`. Default: `leicestershire`.
+    #[serde(default = "default_force")]
+    pub force: String,
+
+    /// PEM file with the Ed25519 key that signs audit checkpoints; generated on first start when
+    /// missing. Env: `BLUELAMP_SIGNING_KEY_PATH`. Default: `<data_dir>/checkpoint-signing-key.pem`.
+    #[serde(default)]
+    pub signing_key_path: Option<PathBuf>,
+
+    /// Seconds between signed audit checkpoints (one more is written at shutdown); 1 to 86400.
+    /// Env: `BLUELAMP_CHECKPOINT_INTERVAL_SECS`. Default: `60`.
+    #[serde(default = "default_checkpoint_interval_secs")]
+    pub checkpoint_interval_secs: u64,
+
+    /// Log line format on stderr: `json` (structured, for machines) or `pretty` (for people).
+    /// The level is set with `RUST_LOG` (default `info`). Env: `BLUELAMP_LOG_FORMAT`.
+    /// Default: `json`.
+    #[serde(default)]
+    pub log_format: LogFormat,
+
+    /// Directory of reference data CSV files that replace the embedded ones with the same name.
+    /// Env: `BLUELAMP_REFDATA_DIR`. Default: unset (the embedded reference data).
+    #[serde(default)]
+    pub refdata_dir: Option<PathBuf>,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line.
+    #[default]
+    Json,
+    /// Human-readable lines.
+    Pretty,
+}
+
+/// Which database a configuration selects.
+#[derive(Clone)]
+pub enum DatabaseTarget {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL server (the URL may hold a password).
+    Postgres(SecretString),
+}
+
+impl fmt::Debug for DatabaseTarget {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(path) => formatter.debug_tuple("Sqlite").field(path).finish(),
+            Self::Postgres(url) => formatter
+                .debug_tuple("Postgres")
+                .field(&redact_url(url.expose_secret()))
+                .finish(),
+        }
+    }
+}
+
+/// Values given on the command line; each one that is set wins over every other layer.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `--config FILE`: read this file instead of `./bluelamp.toml` (it must exist).
+    pub config_file: Option<PathBuf>,
+    /// `--data-dir DIR`.
+    pub data_dir: Option<PathBuf>,
+    /// `--database URL`.
+    pub database_url: Option<String>,
+    /// `--listen ADDR`.
+    pub listen: Option<SocketAddr>,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("./bluelamp-data")
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_force() -> String {
+    "leicestershire".to_owned()
+}
+
+const fn default_checkpoint_interval_secs() -> u64 {
+    60
+}
+
+impl Config {
+    /// The built-in defaults with the node's files in `data_dir` (benchmarks and tests).
+    pub fn defaults_in(data_dir: &Path) -> Self {
+        Self {
+            data_dir: data_dir.to_path_buf(),
+            database_url: None,
+            listen: default_listen(),
+            force: default_force(),
+            signing_key_path: None,
+            checkpoint_interval_secs: default_checkpoint_interval_secs(),
+            log_format: LogFormat::default(),
+            refdata_dir: None,
+        }
+    }
+
+    /// Loads the configuration: defaults, then the TOML file, then `BLUELAMP_*` variables, then
+    /// the command-line overrides; then validates it.
+    pub fn load(overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::new();
+        match &overrides.config_file {
+            Some(file) => {
+                if !file.is_file() {
+                    bail!("configuration file {} does not exist", file.display());
+                }
+                figment = figment.merge(Toml::file_exact(file));
+            }
+            None => {
+                let default_file = Path::new(DEFAULT_CONFIG_FILE);
+                if default_file.is_file() {
+                    figment = figment.merge(Toml::file_exact(default_file));
+                }
+            }
+        }
+        let keys = config_keys();
+        figment = figment.merge(Env::prefixed(ENV_PREFIX).only(&keys));
+        if let Some(data_dir) = &overrides.data_dir {
+            figment = figment.merge(("data_dir", data_dir));
+        }
+        if let Some(database_url) = &overrides.database_url {
+            figment = figment.merge(("database_url", database_url));
+        }
+        if let Some(listen) = &overrides.listen {
+            figment = figment.merge(("listen", listen.to_string()));
+        }
+        let config: Self = figment
+            .extract()
+            .map_err(|error| anyhow::anyhow!("invalid configuration: {error}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the rules that the types alone do not carry. The force is checked against the
+    /// reference data later, once that is loaded ([`Config::validate_force`]).
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.data_dir.as_os_str().is_empty() {
+            bail!("invalid configuration: data_dir must not be empty");
+        }
+        if !(1..=86_400).contains(&self.checkpoint_interval_secs) {
+            bail!(
+                "invalid configuration: checkpoint_interval_secs must be between 1 and 86400, not {}",
+                self.checkpoint_interval_secs
+            );
+        }
+        if self.force.trim().is_empty() {
+            bail!("invalid configuration: force must not be empty");
+        }
+        self.database().context("invalid configuration")?;
+        Ok(())
+    }
+
+    /// Checks that the configured force is one of `known_forces` (slugs from the reference data).
+    pub fn validate_force<'a>(
+        &self,
+        known_forces: impl IntoIterator<Item = &'a str>,
+    ) -> anyhow::Result<()> {
+        let known: Vec<&str> = known_forces.into_iter().collect();
+        if known.contains(&self.force.as_str()) {
+            return Ok(());
+        }
+        bail!(
+            "invalid configuration: force {:?} is not a force in the reference data (known: {})",
+            self.force,
+            known.join(", ")
+        )
+    }
+
+    /// The database this configuration selects.
+    pub fn database(&self) -> anyhow::Result<DatabaseTarget> {
+        let Some(url) = &self.database_url else {
+            return Ok(DatabaseTarget::Sqlite(self.data_dir.join("bluelamp.db")));
+        };
+        database_target_from_url(url.expose_secret())
+    }
+
+    /// The checkpoint signing key file.
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.signing_key_path
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("checkpoint-signing-key.pem"))
+    }
+
+    /// The log origin written into checkpoints, e.g. `bluelamp/leicestershire`.
+    pub fn log_origin(&self) -> String {
+        format!("bluelamp/{}", self.force)
+    }
+}
+
+/// Parses a `--database` URL into a target.
+pub fn database_target_from_url(url: &str) -> anyhow::Result<DatabaseTarget> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(DatabaseTarget::Postgres(SecretString::from(url.to_owned())));
+    }
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if path.is_empty() {
+            bail!("database_url sqlite:// needs a file path");
+        }
+        return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
+    }
+    bail!(
+        "database_url must start with postgres://, postgresql:// or sqlite:// (got {})",
+        redact_url(url)
+    )
+}
+
+/// Hides the password of a URL (`scheme://user:***@host/...`); anything unparseable is hidden whole.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "[REDACTED]".to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => format!("{scheme}://{rest}"),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self
+                    .database_url
+                    .as_ref()
+                    .map(|url| redact_url(url.expose_secret())),
+            )
+            .field("listen", &self.listen)
+            .field("force", &self.force)
+            .field("signing_key_path", &self.signing_key_path)
+            .field("checkpoint_interval_secs", &self.checkpoint_interval_secs)
+            .field("log_format", &self.log_format)
+            .field("refdata_dir", &self.refdata_dir)
+            .finish()
+    }
+}
+
+/// The names of every configuration key, read from [`Config`]'s own `Deserialize` impl so
+/// that the list can never drift from the struct.
+pub fn config_keys() -> Vec<&'static str> {
+    let mut catcher = field_names::FieldNameCatcher::default();
+    // The catcher always fails after recording the names; the error carries no information.
+    let _ignored = Config::deserialize(&mut catcher);
+    catcher.fields.to_vec()
+}
+
+mod field_names {
+    //! A deserializer that only records the field names a struct asks for.
+
+    use serde::de::{self, Visitor};
+
+    /// Records the `fields` passed to `deserialize_struct`, then fails.
+    #[derive(Default)]
+    pub(super) struct FieldNameCatcher {
+        /// The recorded names.
+        pub(super) fields: &'static [&'static str],
+    }
+
+    /// The error the catcher always returns.
+    #[derive(Debug)]
+    pub(super) struct Caught;
+
+    impl std::fmt::Display for Caught {
+        fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str("field names caught")
+        }
+    }
+
+    impl std::error::Error for Caught {}
+
+    impl de::Error for Caught {
+        fn custom<T: std::fmt::Display>(_message: T) -> Self {
+            Self
+        }
+    }
+
+    impl<'de> de::Deserializer<'de> for &mut FieldNameCatcher {
+        type Error = Caught;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Caught> {
+            Err(Caught)
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Caught> {
+            self.fields = fields;
+            Err(Caught)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -120,6 +120,15 @@ impl App {
         self.inner.store.backend_name()
     }
 
+    /// Whether the store holds any record at all (e.g. to seed a demo force only once). The
+    /// answer discloses no personal data, so it needs no purpose and appends no entry.
+    pub async fn holds_records(&self) -> Result<bool, AppError> {
+        let mut tx = self.inner.store.begin().await?;
+        let first = tx.list_records(None, None, 1).await;
+        tx.rollback().await?;
+        Ok(!first?.is_empty())
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), AppError> {
         Ok(self.inner.store.ping().await?)

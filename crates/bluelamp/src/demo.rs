@@ -24,7 +24,6 @@ use bluelamp_domain::provenance::{Channel, LawfulBasis};
 use bluelamp_domain::record::RecordBody;
 use bluelamp_domain::retention::RetentionGroup;
 use bluelamp_policy::Role;
-use bluelamp_store::Store;
 use futures::{StreamExt as _, TryStreamExt as _};
 use rand::SeedableRng as _;
 use rand_chacha::ChaCha8Rng;
@@ -52,9 +51,13 @@ const ACCOUNTS_FILE: &str = "demo-accounts.txt";
 
 /// Seeds the demo force unless the store already holds records, then prints the demo
 /// accounts.
-pub async fn seed(app: &App, store: &dyn Store, config: &Config) -> anyhow::Result<()> {
+pub async fn seed(app: &App, config: &Config) -> anyhow::Result<()> {
     let accounts_file = config.data_dir.join(ACCOUNTS_FILE);
-    if store_holds_records(store).await? {
+    if app
+        .holds_records()
+        .await
+        .context("cannot look for records")?
+    {
         say("demo: the store already holds records; not seeding again")?;
         print_saved_accounts(&accounts_file)?;
         return Ok(());
@@ -84,18 +87,6 @@ pub async fn seed(app: &App, store: &dyn Store, config: &Config) -> anyhow::Resu
         started.elapsed().as_secs_f64()
     ))?;
     print_accounts(&accounts)
-}
-
-/// Whether any record exists. This asks the store directly: the answer holds no personal
-/// data, and the system principal may not consult records through the gate.
-async fn store_holds_records(store: &dyn Store) -> anyhow::Result<bool> {
-    let mut tx = store.begin().await.context("cannot open a transaction")?;
-    let first = tx
-        .list_records(None, None, 1)
-        .await
-        .context("cannot list records")?;
-    tx.rollback().await.context("cannot end a transaction")?;
-    Ok(!first.is_empty())
 }
 
 /// Record ids by plan position, and how many links were written.

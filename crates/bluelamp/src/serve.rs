@@ -28,7 +28,7 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         config.signing_key_path().display()
     ))?;
     if seed_demo {
-        demo::seed(&node.app, &*node.store, &config).await?;
+        demo::seed(&node.app, &config).await?;
     }
     let prometheus = install_prometheus();
     let shutdown = CancellationToken::new();

@@ -143,10 +143,25 @@ pub fn parse_canonical_time(text: &str) -> Result<DateTime<Utc>, String> {
     let parsed = DateTime::parse_from_rfc3339(text)
         .map_err(|e| format!("invalid time {text:?}: {e}"))?
         .with_timezone(&Utc);
+    reject_leap_second(&parsed)?;
     if format_canonical_time(&parsed) == text {
         Ok(parsed)
     } else {
         Err(format!("time {text:?} is not in canonical form"))
+    }
+}
+
+/// Refuses a leap second (`:60`), which chrono keeps as a nanosecond count of a second or
+/// more: truncation would move it to the next minute, so the signed or hashed time would differ
+/// from the time given.
+fn reject_leap_second(at: &DateTime<Utc>) -> Result<(), String> {
+    if chrono::Timelike::nanosecond(at) >= 1_000_000_000 {
+        Err(format!(
+            "time {} is a leap second, which the log does not accept",
+            at.format("%Y-%m-%dT%H:%M:%S")
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -162,9 +177,11 @@ mod canonical_time_serde {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let text = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&text)
-            .map(|t| super::truncate_to_micros(t.with_timezone(&Utc)))
-            .map_err(serde::de::Error::custom)
+        let parsed = DateTime::parse_from_rfc3339(&text)
+            .map_err(serde::de::Error::custom)?
+            .with_timezone(&Utc);
+        super::reject_leap_second(&parsed).map_err(serde::de::Error::custom)?;
+        Ok(super::truncate_to_micros(parsed))
     }
 }
 
@@ -368,6 +385,25 @@ fn push_json_str(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `checkpoint` fuzz target: a leap second was accepted, then moved to the
+    /// next minute by truncation, so the time signed was not the time given.
+    #[test]
+    fn leap_seconds_are_refused() {
+        let error = parse_canonical_time("2026-11-27T10:00:60.000000Z").unwrap_err();
+        assert!(error.contains("leap second"), "{error}");
+        let json = r#""2026-11-27T10:00:60.000000Z""#;
+        assert!(
+            serde_json::from_str::<CanonicalTimeProbe>(&format!(r#"{{"at":{json}}}"#)).is_err()
+        );
+    }
+
+    #[derive(serde::Deserialize)]
+    struct CanonicalTimeProbe {
+        #[serde(with = "canonical_time_serde")]
+        #[expect(dead_code, reason = "only deserialised")]
+        at: DateTime<Utc>,
+    }
 
     fn sample() -> Entry {
         Entry {

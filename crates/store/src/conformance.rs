@@ -6,7 +6,7 @@
 //! says what the backend got wrong. A backend runs the whole suite from its
 //! `tests/conformance.rs` with one line:
 //!
-//! ```ignore
+//! ```text
 //! bluelamp_store::conformance_suite!(factory);
 //! ```
 //!

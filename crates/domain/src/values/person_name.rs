@@ -55,16 +55,18 @@ pub enum PersonNameError {
     },
 }
 
+/// Control characters that count as whitespace and are collapsed into single spaces.
+const WHITESPACE_CONTROLS: &[char] = &['\t', '\n', '\u{b}', '\u{c}', '\r', '\u{85}'];
+
 fn clean(raw: &str, part: impl Fn() -> String) -> Result<String, PersonNameError> {
-    if let Some((position, code)) = first_control_char(raw, &[]) {
-        // Whitespace controls (tab, newline) are collapsed rather than rejected.
-        if !code.is_whitespace() {
-            return Err(PersonNameError::ControlCharacter {
-                part: part(),
-                code,
-                position,
-            });
-        }
+    // Whitespace controls (tab, newline, ...) are collapsed rather than rejected; any other
+    // control character anywhere in the part is an error.
+    if let Some((position, code)) = first_control_char(raw, WHITESPACE_CONTROLS) {
+        return Err(PersonNameError::ControlCharacter {
+            part: part(),
+            code,
+            position,
+        });
     }
     let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let len = value.chars().count();
@@ -136,6 +138,20 @@ impl core::fmt::Display for PersonName {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    /// Found by the `domain_values` fuzz target: a tab before a NUL hid the NUL.
+    #[test]
+    fn control_character_after_whitespace_control_is_rejected() {
+        let error = PersonName::new(&[] as &[&str], "O\t\0").unwrap_err();
+        assert!(
+            matches!(error, PersonNameError::ControlCharacter { code: '\0', .. }),
+            "{error:?}"
+        );
+        assert_eq!(
+            PersonName::new(&["A\tB"], "C").unwrap().to_string(),
+            "A B C"
+        );
+    }
 
     #[rstest]
     #[case(&["John", " Paul "], "Smith", "John Paul Smith")]

@@ -142,15 +142,12 @@ mod tests {
     /// Found by the `domain_values` fuzz target: a tab before a NUL hid the NUL.
     #[test]
     fn control_character_after_whitespace_control_is_rejected() {
-        let error = PersonName::new(&[] as &[&str], "O\t\0").unwrap_err();
+        let error = PersonName::new(Vec::<&str>::new(), "O\t\0").unwrap_err();
         assert!(
             matches!(error, PersonNameError::ControlCharacter { code: '\0', .. }),
             "{error:?}"
         );
-        assert_eq!(
-            PersonName::new(&["A\tB"], "C").unwrap().to_string(),
-            "A B C"
-        );
+        assert_eq!(PersonName::new(["A\tB"], "C").unwrap().to_string(), "A B C");
     }
 
     #[rstest]

@@ -1,10 +1,13 @@
 //! Conversions between domain values and SQLite columns, and error mapping.
 
-use bluelamp_audit::{Entry, Hash, NewEntry, SignedCheckpoint};
+use bluelamp_audit::SignedCheckpoint;
 use bluelamp_domain::ids::StaffId;
 use bluelamp_domain::link::Link;
-use bluelamp_domain::marking::Classification;
 use bluelamp_domain::record::Record;
+pub(crate) use bluelamp_store::rows::{
+    AuditRowToInsert, i64_from_u64, number_audit_entries, u64_from_i64,
+};
+use bluelamp_store::rows::{classification_code, hash_from_bytes};
 use bluelamp_store::{StaffRow, StoreError, StoreResult, StoredAuditRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
@@ -19,17 +22,6 @@ pub(crate) fn database_error(error: sqlx::Error) -> StoreError {
 /// Maps a column that cannot be decoded to [`StoreError::Corrupt`].
 fn corrupt_column(column: &str, error: &sqlx::Error) -> StoreError {
     StoreError::Corrupt(format!("column {column}: {error}"))
-}
-
-/// Converts a sequence number or size for binding; values past `i64::MAX` cannot be stored.
-pub(crate) fn i64_from_u64(value: u64, what: &str) -> StoreResult<i64> {
-    i64::try_from(value)
-        .map_err(|_| StoreError::Database(format!("{what} {value} is out of range")))
-}
-
-/// Converts a stored integer back; a negative value means the data is corrupt.
-pub(crate) fn u64_from_i64(value: i64, what: &str) -> StoreResult<u64> {
-    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} {value} is negative")))
 }
 
 /// The stored text form of an id: lowercase hyphenated, which sorts like the UUID's bytes, so
@@ -82,16 +74,6 @@ pub(crate) fn record_columns(record: &Record) -> StoreResult<RecordColumns> {
         created_at: record.provenance.recorded_at,
         body,
     })
-}
-
-/// The classification as its wire code (`OFFICIAL`, `SECRET`, `TOP_SECRET`).
-fn classification_code(classification: Classification) -> StoreResult<String> {
-    match serde_json::to_value(classification) {
-        Ok(serde_json::Value::String(code)) => Ok(code),
-        other => Err(StoreError::Database(format!(
-            "classification does not encode as a string: {other:?}"
-        ))),
-    }
 }
 
 /// Decodes a record from the `body` column of a row.
@@ -177,16 +159,6 @@ pub(crate) fn staff_from_row(row: &SqliteRow) -> StoreResult<StaffRow> {
     })
 }
 
-/// A 32-byte hash from a stored blob.
-fn hash_from_bytes(bytes: Vec<u8>, column: &str) -> StoreResult<Hash> {
-    <[u8; 32]>::try_from(bytes).map_err(|bytes| {
-        StoreError::Corrupt(format!(
-            "column {column}: {} bytes, expected 32",
-            bytes.len()
-        ))
-    })
-}
-
 /// Decodes an audit row exactly as stored.
 pub(crate) fn stored_audit_row(row: &SqliteRow) -> StoreResult<StoredAuditRow> {
     let seq: i64 = row
@@ -202,45 +174,6 @@ pub(crate) fn stored_audit_row(row: &SqliteRow) -> StoreResult<StoredAuditRow> {
             .map_err(|error| corrupt_column("audit_entries.leaf", &error))?,
         leaf_hash: hash_from_bytes(leaf_hash, "audit_entries.leaf_hash")?,
     })
-}
-
-/// One audit row ready to insert.
-pub(crate) struct AuditRowToInsert {
-    /// The sequence number, as stored.
-    pub(crate) seq: i64,
-    /// The canonical leaf bytes.
-    pub(crate) leaf: Vec<u8>,
-    /// The RFC 6962 leaf hash of `leaf`.
-    pub(crate) leaf_hash: Hash,
-}
-
-/// Numbers `entries` from `first_seq` and computes their leaves; returns the rows and the
-/// assigned sequence numbers.
-pub(crate) fn number_audit_entries(
-    first_seq: u64,
-    entries: &[NewEntry],
-) -> StoreResult<(Vec<AuditRowToInsert>, Vec<u64>)> {
-    let mut rows = Vec::with_capacity(entries.len());
-    let mut seqs = Vec::with_capacity(entries.len());
-    let mut seq = first_seq;
-    for new_entry in entries {
-        let entry = Entry {
-            seq,
-            entry: new_entry.clone(),
-        };
-        let leaf = entry.leaf_bytes();
-        let leaf_hash = bluelamp_audit::leaf_hash(&leaf);
-        rows.push(AuditRowToInsert {
-            seq: i64_from_u64(seq, "audit sequence number")?,
-            leaf,
-            leaf_hash,
-        });
-        seqs.push(seq);
-        seq = seq
-            .checked_add(1)
-            .ok_or_else(|| StoreError::Database("audit sequence number overflow".to_owned()))?;
-    }
-    Ok((rows, seqs))
 }
 
 /// Parses a stored signed checkpoint.

@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod rows;
 
 /// Errors a storage backend reports.
 #[derive(Debug, thiserror::Error)]

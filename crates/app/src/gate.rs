@@ -6,6 +6,7 @@
 use bluelamp_audit::{LogKind, NewEntry, Outcome};
 use bluelamp_domain::ids::{RecordId, RecordKind};
 use bluelamp_domain::marking::{Classification, Marking};
+use bluelamp_domain::record::Record;
 use bluelamp_policy::{AccessRequest, Action, Resource, ResourceKind};
 use bluelamp_store::StoreTx;
 use uuid::Uuid;
@@ -128,6 +129,35 @@ impl Inner {
         } else {
             Err(self.refuse(who, facts).await)
         }
+    }
+
+    /// Opens the transaction of a consultation of record `id`: reads the record and asks the
+    /// policy about the resource `resource_of` makes of it. A missing record is `NotFound`; a
+    /// refusal is audited and returned as the error.
+    pub(crate) async fn begin_consultation(
+        &self,
+        who: &Principal,
+        id: RecordId,
+        facts: &AuditFacts<'_>,
+        resource_of: impl FnOnce(&Self, &Record) -> Resource,
+    ) -> Result<(Box<dyn StoreTx>, Record), AppError> {
+        let mut tx = self.store.begin().await?;
+        let record = match tx.get_record(id).await {
+            Ok(Some(record)) => record,
+            Ok(None) => {
+                let missing = AppError::NotFound {
+                    what: "record",
+                    id: id.to_string(),
+                };
+                return abandon(tx, missing).await;
+            }
+            Err(error) => return abandon(tx, error.into()).await,
+        };
+        if !self.decide(who, &resource_of(self, &record), facts) {
+            tx.rollback().await?;
+            return Err(self.refuse(who, facts).await);
+        }
+        Ok((tx, record))
     }
 
     /// Appends the audit entry for an allowed action and commits the transaction: the state

@@ -108,32 +108,17 @@ impl App {
             purpose: Some(purpose.as_str()),
             records: vec![*id.as_uuid()],
         };
-        let mut tx = inner.store.begin().await?;
-        let record = match tx.get_record(id).await {
-            Ok(Some(record)) => record,
-            Ok(None) => {
-                return abandon(
-                    tx,
-                    AppError::NotFound {
-                        what: "record",
-                        id: id.to_string(),
-                    },
-                )
-                .await;
-            }
-            Err(error) => return abandon(tx, error.into()).await,
-        };
         // The links of a record are as sensitive as the record itself.
-        let resource = inner.resource(
-            ResourceKind::Link,
-            id.to_string(),
-            record.marking.classification(),
-            record.marking.is_sensitive(),
-        );
-        if !inner.decide(who, &resource, &facts) {
-            tx.rollback().await?;
-            return Err(inner.refuse(who, &facts).await);
-        }
+        let (mut tx, _record) = inner
+            .begin_consultation(who, id, &facts, |inner, record| {
+                inner.resource(
+                    ResourceKind::Link,
+                    record.id.to_string(),
+                    record.marking.classification(),
+                    record.marking.is_sensitive(),
+                )
+            })
+            .await?;
         let links = match tx.links_of(id).await {
             Ok(links) => links,
             Err(error) => return abandon(tx, error.into()).await,

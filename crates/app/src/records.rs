@@ -128,26 +128,11 @@ impl App {
             purpose: Some(purpose.as_str()),
             records: vec![*id.as_uuid()],
         };
-        let mut tx = inner.store.begin().await?;
-        let record = match tx.get_record(id).await {
-            Ok(Some(record)) => record,
-            Ok(None) => {
-                return abandon(
-                    tx,
-                    AppError::NotFound {
-                        what: "record",
-                        id: id.to_string(),
-                    },
-                )
-                .await;
-            }
-            Err(error) => return abandon(tx, error.into()).await,
-        };
-        let resource = inner.record_resource(record.kind(), id, &record.marking);
-        if !inner.decide(who, &resource, &facts) {
-            tx.rollback().await?;
-            return Err(inner.refuse(who, &facts).await);
-        }
+        let (tx, record) = inner
+            .begin_consultation(who, id, &facts, |inner, record| {
+                inner.record_resource(record.kind(), record.id, &record.marking)
+            })
+            .await?;
         inner.audit_and_commit(who, tx, &facts).await?;
         Ok(record)
     }

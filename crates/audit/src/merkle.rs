@@ -248,7 +248,7 @@ pub fn inclusion_proof(leaves: &[Hash], index: u64, size: u64) -> Result<Vec<Has
     Ok(proof)
 }
 
-/// PATH(m, D[n]) from RFC 6962 §2.1.1, appended to `out` bottom-up.
+/// `PATH(m, D[n])` from RFC 6962 §2.1.1, appended to `out` bottom-up.
 fn audit_path(index: usize, tree: &[Hash], out: &mut Vec<Hash>) {
     if tree.len() < 2 {
         return;
@@ -292,7 +292,7 @@ pub fn consistency_proof(leaves: &[Hash], size1: u64, size2: u64) -> Result<Vec<
     Ok(proof)
 }
 
-/// SUBPROOF(m, D[n], b) from RFC 6962 §2.1.2, appended to `out`.
+/// `SUBPROOF(m, D[n], b)` from RFC 6962 §2.1.2, appended to `out`.
 fn subproof(m: usize, tree: &[Hash], complete: bool, out: &mut Vec<Hash>) {
     if m == tree.len() {
         if !complete {

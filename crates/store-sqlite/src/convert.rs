@@ -4,12 +4,12 @@ use bluelamp_audit::SignedCheckpoint;
 use bluelamp_domain::ids::StaffId;
 use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
+use bluelamp_store::rows::{self, LinkColumns, RecordColumns, hash_from_bytes};
 pub(crate) use bluelamp_store::rows::{
     AuditRowToInsert, i64_from_u64, number_audit_entries, u64_from_i64,
 };
-use bluelamp_store::rows::{classification_code, hash_from_bytes};
 use bluelamp_store::{StaffRow, StoreError, StoreResult, StoredAuditRow};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
@@ -43,37 +43,9 @@ fn uuid_from_text(text: &str, column: &str) -> StoreResult<Uuid> {
     })
 }
 
-/// The queryable copies of a record's fields, plus its full JSON body.
-pub(crate) struct RecordColumns {
-    /// The record id as stored.
-    pub(crate) id: String,
-    /// The POLE kind code.
-    pub(crate) kind: &'static str,
-    /// The GSCP classification code.
-    pub(crate) classification: String,
-    /// Whether the marking flags the record as sensitive.
-    pub(crate) sensitive: bool,
-    /// The MoPI review date.
-    pub(crate) next_review: NaiveDate,
-    /// When the record was first recorded.
-    pub(crate) created_at: DateTime<Utc>,
-    /// The full serde JSON.
-    pub(crate) body: String,
-}
-
-/// Extracts the columns of a record.
-pub(crate) fn record_columns(record: &Record) -> StoreResult<RecordColumns> {
-    let body = serde_json::to_string(record)
-        .map_err(|error| StoreError::Database(format!("cannot encode record: {error}")))?;
-    Ok(RecordColumns {
-        id: uuid_text(record.id.as_uuid()),
-        kind: record.kind().as_str(),
-        classification: classification_code(record.marking.classification())?,
-        sensitive: record.marking.is_sensitive(),
-        next_review: record.retention.next_review,
-        created_at: record.provenance.recorded_at,
-        body,
-    })
+/// The columns of a record as this backend stores them.
+pub(crate) fn record_columns(record: &Record) -> StoreResult<RecordColumns<String>> {
+    rows::record_columns(record, uuid_text)
 }
 
 /// Decodes a record from the `body` column of a row.
@@ -81,41 +53,12 @@ pub(crate) fn record_from_row(row: &SqliteRow) -> StoreResult<Record> {
     let body: String = row
         .try_get("body")
         .map_err(|error| corrupt_column("records.body", &error))?;
-    serde_json::from_str(&body)
-        .map_err(|error| StoreError::Corrupt(format!("record body does not decode: {error}")))
+    rows::record_from_body(&body)
 }
 
-/// The queryable copies of a link's fields, plus its full JSON body.
-pub(crate) struct LinkColumns {
-    /// The link id as stored.
-    pub(crate) id: String,
-    /// The id of the record the link starts at.
-    pub(crate) from_id: String,
-    /// The id of the record the link points to.
-    pub(crate) to_id: String,
-    /// The role code.
-    pub(crate) role: String,
-    /// Start of validity.
-    pub(crate) valid_from: DateTime<Utc>,
-    /// End of validity, if bounded.
-    pub(crate) valid_to: Option<DateTime<Utc>>,
-    /// The full serde JSON.
-    pub(crate) body: String,
-}
-
-/// Extracts the columns of a link.
-pub(crate) fn link_columns(link: &Link) -> StoreResult<LinkColumns> {
-    let body = serde_json::to_string(link)
-        .map_err(|error| StoreError::Database(format!("cannot encode link: {error}")))?;
-    Ok(LinkColumns {
-        id: uuid_text(link.id().as_uuid()),
-        from_id: uuid_text(link.from().as_uuid()),
-        to_id: uuid_text(link.to().as_uuid()),
-        role: link.role().to_string(),
-        valid_from: link.valid_from(),
-        valid_to: link.valid_to(),
-        body,
-    })
+/// The columns of a link as this backend stores them.
+pub(crate) fn link_columns(link: &Link) -> StoreResult<LinkColumns<String>> {
+    rows::link_columns(link, uuid_text)
 }
 
 /// Decodes a link from the `body` column of a row.
@@ -123,8 +66,7 @@ pub(crate) fn link_from_row(row: &SqliteRow) -> StoreResult<Link> {
     let body: String = row
         .try_get("body")
         .map_err(|error| corrupt_column("links.body", &error))?;
-    serde_json::from_str(&body)
-        .map_err(|error| StoreError::Corrupt(format!("link body does not decode: {error}")))
+    rows::link_from_body(&body)
 }
 
 /// Decodes a staff account.

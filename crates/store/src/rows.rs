@@ -1,8 +1,13 @@
 //! Conversions every backend needs between the store's types and database values: integer
-//! ranges, stored hashes, classification codes, and the numbering of new audit entries.
+//! ranges, stored hashes, classification codes, the numbering of new audit entries, and the
+//! queryable columns and JSON bodies of records and links.
 
 use bluelamp_audit::{Entry, Hash, NewEntry};
+use bluelamp_domain::link::Link;
 use bluelamp_domain::marking::Classification;
+use bluelamp_domain::record::Record;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
 
 use crate::{StoreError, StoreResult};
 
@@ -74,4 +79,89 @@ pub fn number_audit_entries(
             .ok_or_else(|| StoreError::Database("audit sequence number overflow".to_owned()))?;
     }
     Ok((rows, seqs))
+}
+
+/// The queryable copies of a record's fields, plus its full JSON body. `Id` is how the
+/// backend stores an id (a UUID, or its text).
+pub struct RecordColumns<Id> {
+    /// The record id.
+    pub id: Id,
+    /// The POLE kind code.
+    pub kind: &'static str,
+    /// The GSCP classification code.
+    pub classification: String,
+    /// Whether the marking flags the record as sensitive.
+    pub sensitive: bool,
+    /// The MoPI review date.
+    pub next_review: NaiveDate,
+    /// When the record was first recorded.
+    pub created_at: DateTime<Utc>,
+    /// The full serde JSON.
+    pub body: String,
+}
+
+/// Extracts the columns of a record, storing ids as `store_id` makes them.
+pub fn record_columns<Id>(
+    record: &Record,
+    store_id: impl Fn(&Uuid) -> Id,
+) -> StoreResult<RecordColumns<Id>> {
+    let body = serde_json::to_string(record)
+        .map_err(|error| StoreError::Database(format!("cannot encode record: {error}")))?;
+    Ok(RecordColumns {
+        id: store_id(record.id.as_uuid()),
+        kind: record.kind().as_str(),
+        classification: classification_code(record.marking.classification())?,
+        sensitive: record.marking.is_sensitive(),
+        next_review: record.retention.next_review,
+        created_at: record.provenance.recorded_at,
+        body,
+    })
+}
+
+/// Decodes a record from its stored JSON body.
+pub fn record_from_body(body: &str) -> StoreResult<Record> {
+    serde_json::from_str(body)
+        .map_err(|error| StoreError::Corrupt(format!("record body does not decode: {error}")))
+}
+
+/// The queryable copies of a link's fields, plus its full JSON body.
+pub struct LinkColumns<Id> {
+    /// The link id.
+    pub id: Id,
+    /// The id of the record the link starts at.
+    pub from_id: Id,
+    /// The id of the record the link points to.
+    pub to_id: Id,
+    /// The role code.
+    pub role: String,
+    /// Start of validity.
+    pub valid_from: DateTime<Utc>,
+    /// End of validity, if bounded.
+    pub valid_to: Option<DateTime<Utc>>,
+    /// The full serde JSON.
+    pub body: String,
+}
+
+/// Extracts the columns of a link, storing ids as `store_id` makes them.
+pub fn link_columns<Id>(
+    link: &Link,
+    store_id: impl Fn(&Uuid) -> Id,
+) -> StoreResult<LinkColumns<Id>> {
+    let body = serde_json::to_string(link)
+        .map_err(|error| StoreError::Database(format!("cannot encode link: {error}")))?;
+    Ok(LinkColumns {
+        id: store_id(link.id().as_uuid()),
+        from_id: store_id(link.from().as_uuid()),
+        to_id: store_id(link.to().as_uuid()),
+        role: link.role().to_string(),
+        valid_from: link.valid_from(),
+        valid_to: link.valid_to(),
+        body,
+    })
+}
+
+/// Decodes a link from its stored JSON body.
+pub fn link_from_body(body: &str) -> StoreResult<Link> {
+    serde_json::from_str(body)
+        .map_err(|error| StoreError::Corrupt(format!("link body does not decode: {error}")))
 }

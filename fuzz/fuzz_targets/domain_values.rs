@@ -1,4 +1,5 @@
-//! Every domain value parser on arbitrary text (lossily decoded as UTF-8): none panics, and
+//! Every domain value parser (report references, e-mail addresses and telephone numbers
+//! included) on arbitrary text (lossily decoded as UTF-8): none panics, and
 //! whatever one accepts is canonical: `parse(display(x)) == x`, displaying it again gives the
 //! same text, and its serde (JSON) form reads back to the same value.
 #![no_main]
@@ -11,9 +12,10 @@ use bluelamp_domain::marking::{Caveat, Marking};
 use bluelamp_domain::person::{EthnicityCode, WarningCode};
 use bluelamp_domain::provenance::LawfulBasis;
 use bluelamp_domain::retention::RetentionGroup;
+use bluelamp_domain::report::ReportReference;
 use bluelamp_domain::values::{
-    CroNumber, DateOfBirth, FreeText, GeoPoint, NationalInsuranceNumber, NhsNumber, PersonName,
-    PncId, Postcode, Purpose, SerialNumber, Vrm,
+    CroNumber, DateOfBirth, EmailAddress, FreeText, GeoPoint, NationalInsuranceNumber, NhsNumber,
+    PersonName, PhoneNumber, PncId, Postcode, Purpose, SerialNumber, Vrm,
 };
 use libfuzzer_sys::fuzz_target;
 use serde::Serialize;
@@ -51,6 +53,9 @@ fuzz_target!(|data: &[u8]| {
     let text = text.as_ref();
 
     check("Postcode", text, Postcode::parse, true);
+    check("ReportReference", text, ReportReference::parse, true);
+    check("EmailAddress", text, EmailAddress::parse, true);
+    check("PhoneNumber", text, PhoneNumber::parse, true);
     check("Vrm", text, Vrm::parse, false);
     check("Vrm (lenient)", text, Vrm::parse_lenient, true);
     if let Ok(strict) = Vrm::parse(text) {

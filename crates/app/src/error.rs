@@ -44,6 +44,12 @@ pub enum AppError {
         /// The colliding id or key.
         id: String,
     },
+    /// Too many requests of this kind; try again later.
+    #[error("{message}")]
+    RateLimited {
+        /// What to tell the caller.
+        message: String,
+    },
     /// A dependency (the database) is unavailable.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -62,6 +68,7 @@ impl AppError {
             AppError::NotFound { .. } => "not_found",
             AppError::Invalid { code, .. } => code,
             AppError::Conflict { .. } => "conflict",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }

@@ -36,6 +36,7 @@ impl Inner {
             force: Some(self.force.clone()),
             classification,
             sensitive,
+            reporter: None,
         }
     }
 

@@ -11,6 +11,8 @@
 //!
 //! * [`records`], [`links`], [`staff`]: the use cases and their inputs ([`NewRecord`],
 //!   [`NewLink`], [`NewStaff`]);
+//! * [`reports`]: online reports from the public — submit, follow with an e-mailed one-time
+//!   code, messages both ways, and the police side that moves a report on;
 //! * [`checkpoints`]: signed checkpoints of the audit log ([`App::write_checkpoint`],
 //!   [`App::spawn_checkpointer`]);
 //! * [`verify`]: [`verify_audit_log`] recomputes the log from the stored rows;
@@ -34,6 +36,7 @@ pub mod keys;
 pub mod links;
 mod principal;
 pub mod records;
+pub mod reports;
 pub mod staff;
 mod validate;
 pub mod verify;
@@ -43,6 +46,10 @@ pub use error::AppError;
 pub use links::NewLink;
 pub use principal::Principal;
 pub use records::{ListQuery, NewRecord, RecordPage};
+pub use reports::{
+    Author, CodeRequest, EvidenceReceipt, FileSummary, NewReport, OutcomeView, PoliceUpdate,
+    ReportSettings, ReportView, SubmittedReport, TimelineEntry,
+};
 pub use staff::{CreatedStaff, NewStaff, reveal_token};
 pub use verify::{VerifyFailure, verify_audit_log};
 
@@ -62,6 +69,10 @@ pub struct AppParts {
     pub log_origin: String,
     /// The force this deployment serves (a force slug); records belong to it.
     pub force: String,
+    /// Sends e-mail to the public (one-time codes).
+    pub mailer: bluelamp_mail::Mailer,
+    /// Limits of online reports' one-time codes.
+    pub reports: ReportSettings,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -79,6 +90,8 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) log_origin: String,
     pub(crate) force: String,
+    pub(crate) mailer: bluelamp_mail::Mailer,
+    pub(crate) reports: ReportSettings,
     /// The Merkle frontier over the entries already covered by the signer.
     pub(crate) frontier: tokio::sync::Mutex<Frontier>,
 }
@@ -95,6 +108,8 @@ impl App {
                 clock: parts.clock,
                 log_origin: parts.log_origin,
                 force: parts.force,
+                mailer: parts.mailer,
+                reports: parts.reports,
                 frontier: tokio::sync::Mutex::new(Frontier::new()),
             }),
         }

@@ -67,6 +67,118 @@ pub struct Config {
     /// Env: `BLUELAMP_REFDATA_DIR`. Default: unset (the embedded reference data).
     #[serde(default)]
     pub refdata_dir: Option<PathBuf>,
+
+    /// How e-mail to the public (one-time codes) leaves: `sink` keeps every message in a local
+    /// SMTP sink that writes it to `outbox_dir` (the demo, trials, tests); `smtp` sends it
+    /// through the SMTP server `smtp_host`. Env: `BLUELAMP_MAIL`. Default: `sink`.
+    #[serde(default)]
+    pub mail: MailMode,
+
+    /// Directory the local SMTP sink writes each message to (`mail = "sink"`).
+    /// Env: `BLUELAMP_OUTBOX_DIR`. Default: `<data_dir>/outbox`.
+    #[serde(default)]
+    pub outbox_dir: Option<PathBuf>,
+
+    /// SMTP server for `mail = "smtp"`. Env: `BLUELAMP_SMTP_HOST`. Default: `127.0.0.1`.
+    #[serde(default = "default_smtp_host")]
+    pub smtp_host: String,
+
+    /// Its port. Env: `BLUELAMP_SMTP_PORT`. Default: `587`.
+    #[serde(default = "default_smtp_port")]
+    pub smtp_port: u16,
+
+    /// `none`, `starttls` or `tls`. Env: `BLUELAMP_SMTP_SECURITY`. Default: `starttls`.
+    #[serde(default = "default_smtp_security")]
+    pub smtp_security: bluelamp_mail::SmtpSecurity,
+
+    /// User name for SMTP authentication, if the server needs it. Env:
+    /// `BLUELAMP_SMTP_USERNAME`. Default: unset.
+    #[serde(default)]
+    pub smtp_username: Option<String>,
+
+    /// Password for SMTP authentication; secret, never logged. Env: `BLUELAMP_SMTP_PASSWORD`.
+    /// Default: unset.
+    #[serde(default)]
+    pub smtp_password: Option<SecretString>,
+
+    /// The sender of e-mail to the public. Env: `BLUELAMP_MAIL_FROM`.
+    /// Default: `Bluelamp <no-reply@bluelamp.invalid>`.
+    #[serde(default = "default_mail_from")]
+    pub mail_from: String,
+
+    /// Directory of the evidence blob store (files uploaded by the public).
+    /// Env: `BLUELAMP_EVIDENCE_DIR`. Default: `<data_dir>/evidence`.
+    #[serde(default)]
+    pub evidence_dir: Option<PathBuf>,
+
+    /// The largest file the public may upload, in bytes. Env: `BLUELAMP_MAX_UPLOAD_BYTES`.
+    /// Default: `2147483648` (2 GiB).
+    #[serde(default = "default_max_upload_bytes")]
+    pub max_upload_bytes: u64,
+
+    /// Where "Leave this site" sends people: a neutral site. Env: `BLUELAMP_QUICK_EXIT_URL`.
+    /// Default: `https://www.bbc.co.uk/weather`.
+    #[serde(default = "default_quick_exit_url")]
+    pub quick_exit_url: String,
+
+    /// The address the public reach this server at, e.g. `https://report.example.police.uk`.
+    /// When it is https, session cookies are `Secure` with the `__Host-` prefix. Env:
+    /// `BLUELAMP_PUBLIC_URL`. Default: unset (plain http on the listen address).
+    #[serde(default)]
+    pub public_url: Option<String>,
+
+    /// Minutes of inactivity after which a portal session (a report being written, or a report
+    /// being followed) ends; 5 to 240. Env: `BLUELAMP_SESSION_IDLE_MINUTES`. Default: `30`.
+    #[serde(default = "default_session_idle_minutes")]
+    pub session_idle_minutes: u64,
+
+    /// Form posts one client address may make to the portal in a minute. Env:
+    /// `BLUELAMP_PORTAL_RATE_LIMIT_PER_MINUTE`. Default: `120`.
+    #[serde(default = "default_portal_rate_limit")]
+    pub portal_rate_limit_per_minute: u32,
+}
+
+/// How e-mail to the public leaves the node.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MailMode {
+    /// A local SMTP sink keeps every message in the outbox directory.
+    #[default]
+    Sink,
+    /// A real SMTP server.
+    Smtp,
+}
+
+fn default_smtp_host() -> String {
+    "127.0.0.1".to_owned()
+}
+
+const fn default_smtp_port() -> u16 {
+    587
+}
+
+const fn default_smtp_security() -> bluelamp_mail::SmtpSecurity {
+    bluelamp_mail::SmtpSecurity::StartTls
+}
+
+fn default_mail_from() -> String {
+    bluelamp_mail::DEFAULT_FROM.to_owned()
+}
+
+const fn default_max_upload_bytes() -> u64 {
+    2 * 1024 * 1024 * 1024
+}
+
+fn default_quick_exit_url() -> String {
+    "https://www.bbc.co.uk/weather".to_owned()
+}
+
+const fn default_session_idle_minutes() -> u64 {
+    30
+}
+
+const fn default_portal_rate_limit() -> u32 {
+    120
 }
 
 /// How log lines are written.
@@ -142,6 +254,20 @@ impl Config {
             checkpoint_interval_secs: default_checkpoint_interval_secs(),
             log_format: LogFormat::default(),
             refdata_dir: None,
+            mail: MailMode::default(),
+            outbox_dir: None,
+            smtp_host: default_smtp_host(),
+            smtp_port: default_smtp_port(),
+            smtp_security: default_smtp_security(),
+            smtp_username: None,
+            smtp_password: None,
+            mail_from: default_mail_from(),
+            evidence_dir: None,
+            max_upload_bytes: default_max_upload_bytes(),
+            quick_exit_url: default_quick_exit_url(),
+            public_url: None,
+            session_idle_minutes: default_session_idle_minutes(),
+            portal_rate_limit_per_minute: default_portal_rate_limit(),
         }
     }
 
@@ -197,6 +323,33 @@ impl Config {
             bail!("invalid configuration: force must not be empty");
         }
         self.database().context("invalid configuration")?;
+        if !(5..=240).contains(&self.session_idle_minutes) {
+            bail!(
+                "invalid configuration: session_idle_minutes must be between 5 and 240, not {}",
+                self.session_idle_minutes
+            );
+        }
+        if self.max_upload_bytes == 0 {
+            bail!("invalid configuration: max_upload_bytes must be at least 1");
+        }
+        if self.portal_rate_limit_per_minute == 0 {
+            bail!("invalid configuration: portal_rate_limit_per_minute must be at least 1");
+        }
+        if !(self.quick_exit_url.starts_with("https://")
+            || self.quick_exit_url.starts_with("http://"))
+        {
+            bail!(
+                "invalid configuration: quick_exit_url must be an http or https address, not {:?}",
+                self.quick_exit_url
+            );
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            bail!(
+                "invalid configuration: public_url must be an http or https address, not {url:?}"
+            );
+        }
         Ok(())
     }
 
@@ -229,6 +382,26 @@ impl Config {
         self.signing_key_path
             .clone()
             .unwrap_or_else(|| self.data_dir.join("checkpoint-signing-key.pem"))
+    }
+
+    /// Where the local SMTP sink writes messages.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.outbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("outbox"))
+    }
+
+    /// The SMTP settings of `mail = "smtp"`.
+    pub fn smtp_settings(&self) -> bluelamp_mail::SmtpSettings {
+        bluelamp_mail::SmtpSettings {
+            host: self.smtp_host.clone(),
+            port: self.smtp_port,
+            security: self.smtp_security,
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone(),
+            from: self.mail_from.clone(),
+            timeout: bluelamp_mail::DEFAULT_TIMEOUT,
+        }
     }
 
     /// The log origin written into checkpoints, e.g. `bluelamp/leicestershire`.
@@ -289,6 +462,26 @@ impl fmt::Debug for Config {
             .field("checkpoint_interval_secs", &self.checkpoint_interval_secs)
             .field("log_format", &self.log_format)
             .field("refdata_dir", &self.refdata_dir)
+            .field("mail", &self.mail)
+            .field("outbox_dir", &self.outbox_dir)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_username", &self.smtp_username)
+            .field(
+                "smtp_password",
+                &self.smtp_password.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("mail_from", &self.mail_from)
+            .field("evidence_dir", &self.evidence_dir)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("quick_exit_url", &self.quick_exit_url)
+            .field("public_url", &self.public_url)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field(
+                "portal_rate_limit_per_minute",
+                &self.portal_rate_limit_per_minute,
+            )
             .finish()
     }
 }

@@ -21,6 +21,38 @@ pub struct Node {
     pub app: App,
     /// The store, for the read-only audit verifier and benchmarks.
     pub store: Arc<dyn Store>,
+    /// The local SMTP sink that keeps e-mail to the public, when `mail = "sink"`. It stops
+    /// when the node is dropped.
+    pub mail_sink: Option<bluelamp_mail::SmtpSink>,
+}
+
+/// Starts the mail side: a local SMTP sink writing to the outbox (`mail = "sink"`), or a
+/// mailer for the configured SMTP server.
+async fn start_mail(
+    config: &Config,
+) -> anyhow::Result<(bluelamp_mail::Mailer, Option<bluelamp_mail::SmtpSink>)> {
+    match config.mail {
+        crate::config::MailMode::Sink => {
+            let outbox = config.outbox_dir();
+            let sink = bluelamp_mail::SmtpSink::start(
+                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                Some(outbox.clone()),
+            )
+            .await
+            .context("cannot start the local SMTP sink")?;
+            let mut settings = sink.settings();
+            settings.from.clone_from(&config.mail_from);
+            let mailer = bluelamp_mail::Mailer::new(&settings)
+                .context("invalid configuration: mail_from")?;
+            tracing::info!(outbox = %outbox.display(), smtp = %sink.local_addr(), "e-mail to the public is kept in the outbox");
+            Ok((mailer, Some(sink)))
+        }
+        crate::config::MailMode::Smtp => {
+            let mailer = bluelamp_mail::Mailer::new(&config.smtp_settings())
+                .context("invalid configuration: SMTP settings")?;
+            Ok((mailer, None))
+        }
+    }
 }
 
 /// Opens the configured store (creating the data directory for an embedded database).
@@ -105,6 +137,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Node> {
     let key_path = config.signing_key_path();
     let signer = bluelamp_app::keys::load_or_generate_signing_key(&key_path)
         .with_context(|| format!("signing key {}", key_path.display()))?;
+    let (mailer, mail_sink) = start_mail(config).await?;
     let app = App::new(AppParts {
         store: Arc::clone(&store),
         policy: Arc::new(policy),
@@ -113,8 +146,14 @@ pub async fn build(config: &Config) -> anyhow::Result<Node> {
         clock: Arc::new(SystemClock),
         log_origin: config.log_origin(),
         force: config.force.clone(),
+        mailer,
+        reports: bluelamp_app::ReportSettings::default(),
     });
-    Ok(Node { app, store })
+    Ok(Node {
+        app,
+        store,
+        mail_sink,
+    })
 }
 
 /// The slugs of every force in the reference data.

@@ -27,6 +27,14 @@ pub async fn run(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         "checkpoint signing key {key_id} ({})",
         config.signing_key_path().display()
     ))?;
+    if let Some(sink) = &node.mail_sink {
+        say(&format!(
+            "e-mail to the public is kept in {} (local SMTP sink on {})",
+            sink.outbox()
+                .map_or_else(|| "memory".to_owned(), |dir| dir.display().to_string()),
+            sink.local_addr()
+        ))?;
+    }
     if seed_demo {
         demo::seed(&node.app, &config).await?;
     }

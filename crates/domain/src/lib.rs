@@ -29,5 +29,6 @@ pub mod person;
 pub mod provenance;
 pub mod record;
 pub mod refdata;
+pub mod report;
 pub mod retention;
 pub mod values;

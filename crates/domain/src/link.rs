@@ -64,11 +64,14 @@ pub enum LinkRole {
     /// Person → Person.
     #[display("associate")]
     Associate,
+    /// Object → Event: a file or item produced as evidence of the event.
+    #[display("exhibit")]
+    Exhibit,
 }
 
 impl LinkRole {
     /// Every role.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::Victim,
         Self::Witness,
         Self::Suspect,
@@ -83,6 +86,7 @@ impl LinkRole {
         Self::OccurredAt,
         Self::Involved,
         Self::Associate,
+        Self::Exhibit,
     ];
 
     /// The (from, to) record kinds this role joins.
@@ -99,7 +103,7 @@ impl LinkRole {
             Self::Owner | Self::Keeper | Self::Driver | Self::Passenger => (Person, Object),
             Self::Resident => (Person, Location),
             Self::OccurredAt => (Event, Location),
-            Self::Involved => (Object, Event),
+            Self::Involved | Self::Exhibit => (Object, Event),
             Self::Associate => (Person, Person),
         }
     }

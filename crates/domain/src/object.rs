@@ -30,6 +30,26 @@ pub struct Property {
     pub serial_numbers: Vec<SerialNumber>,
 }
 
+/// An item of evidence submitted as a file (a photo, a video clip, a document): the file's
+/// fingerprint and where its bytes are kept. The bytes themselves live in the blob store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    /// The file name as the submitter's device gave it (sanitised).
+    pub file_name: FreeText,
+    /// The media type found from the content (e.g. `image/jpeg`), not from the name.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size_bytes: u64,
+    /// SHA-256 of the bytes as received, lower-case hex: the start of the chain of custody.
+    pub sha256: String,
+    /// Where the bytes are kept in the blob store.
+    pub blob_key: String,
+    /// Metadata read from the file (camera, time taken, GPS position) as name → value. It is
+    /// evidence for investigators and is never shown back to the public.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
 /// An object record. Serialised with a `"type"` tag: `{"type":"vehicle","vrm":"AB12 CDE",..}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -38,6 +58,8 @@ pub enum Object {
     Vehicle(Vehicle),
     /// An item of property.
     Property(Property),
+    /// A file submitted as evidence.
+    Evidence(EvidenceFile),
 }
 
 #[cfg(test)]

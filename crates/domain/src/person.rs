@@ -3,8 +3,31 @@
 use serde::{Deserialize, Serialize};
 
 use crate::values::{
-    CroNumber, DateOfBirth, FreeText, NationalInsuranceNumber, NhsNumber, PersonName, PncId,
+    CroNumber, DateOfBirth, EmailAddress, FreeText, NationalInsuranceNumber, NhsNumber, PersonName,
+    PhoneNumber, PncId,
 };
+
+/// How to contact a person, as they gave it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ContactDetails {
+    /// E-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailAddress>,
+    /// Telephone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<PhoneNumber>,
+    /// Postal address or other contact instructions, as free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<FreeText>,
+}
+
+impl ContactDetails {
+    /// True when nothing is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && self.phone.is_none() && self.address.is_none()
+    }
+}
 
 code_newtype!(
     /// An ethnicity code such as `W1` (self-defined 18+1) or `IC1` (officer-defined): 1 to 4
@@ -72,6 +95,13 @@ pub struct Person {
     /// Warning markers.
     #[serde(default)]
     pub warning_markers: Vec<WarningMarker>,
+    /// A description of the person (appearance, clothing, manner), e.g. of a suspect whose
+    /// name is not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<FreeText>,
+    /// How to contact them.
+    #[serde(default, skip_serializing_if = "ContactDetails::is_empty")]
+    pub contact: ContactDetails,
 }
 
 impl Person {
@@ -86,6 +116,8 @@ impl Person {
             self_defined_ethnicity: None,
             officer_defined_ethnicity: None,
             warning_markers: Vec::new(),
+            description: None,
+            contact: ContactDetails::default(),
         }
     }
 }

@@ -172,6 +172,14 @@ mod roundtrip {
                     identifiers,
                     self_defined_ethnicity: sde.map(|c| EthnicityCode::parse(c).unwrap()),
                     officer_defined_ethnicity: ode.map(|c| EthnicityCode::parse(c).unwrap()),
+                    description: marker.clone(),
+                    contact: bluelamp_domain::person::ContactDetails {
+                        email: marker.as_ref().map(|_| {
+                            bluelamp_domain::values::EmailAddress::parse("a.b@example.org").unwrap()
+                        }),
+                        phone: None,
+                        address: None,
+                    },
                     warning_markers: marker
                         .map(|details| WarningMarker {
                             code: WarningCode::parse("VI").unwrap(),

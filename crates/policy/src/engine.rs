@@ -28,6 +28,7 @@ pub const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("staff.cedar", include_str!("../policies/staff.cedar")),
     ("audit.cedar", include_str!("../policies/audit.cedar")),
     ("system.cedar", include_str!("../policies/system.cedar")),
+    ("reports.cedar", include_str!("../policies/reports.cedar")),
     ("forbid.cedar", include_str!("../policies/forbid.cedar")),
 ];
 
@@ -143,6 +144,7 @@ struct Names {
     link: EntityTypeName,
     staff_directory: EntityTypeName,
     audit_log: EntityTypeName,
+    report: EntityTypeName,
     actions: HashMap<Action, EntityUid>,
 }
 
@@ -184,6 +186,7 @@ impl Names {
             link: entity_type("Link")?,
             staff_directory: entity_type("StaffDirectory")?,
             audit_log: entity_type("AuditLog")?,
+            report: entity_type("Report")?,
             actions,
         })
     }
@@ -274,6 +277,7 @@ impl PolicyEngine {
             Resource::link("conformance", "conformance", Classification::Official),
             Resource::staff_directory("conformance"),
             Resource::audit_log(),
+            Resource::report("conformance", "conformance", "conformance"),
         ];
         let mismatch = PolicyError::EntityMismatch;
         let mut entities = Vec::new();
@@ -478,6 +482,22 @@ impl PolicyEngine {
                 HashMap::from([force()?]),
             ),
             ResourceKind::AuditLog => entity(&self.names.audit_log, &resource.id, HashMap::new()),
+            ResourceKind::Report => {
+                let reporter = resource
+                    .reporter
+                    .as_deref()
+                    .ok_or_else(|| format!("report `{}` has no reporter", resource.id))?;
+                let reporter =
+                    RestrictedExpression::new_entity_uid(EntityUid::from_type_name_and_id(
+                        self.names.citizen.clone(),
+                        EntityId::new(reporter),
+                    ));
+                entity(
+                    &self.names.report,
+                    &resource.id,
+                    HashMap::from([force()?, ("reporter".to_owned(), reporter)]),
+                )
+            }
         }
     }
 }
@@ -667,7 +687,11 @@ mod tests {
             Classification::Secret,
             Classification::TopSecret,
         ];
-        let mut subjects = vec![Subject::citizen("c"), Subject::system("s")];
+        let mut subjects = vec![
+            Subject::citizen("c"),
+            Subject::citizen("anonymous"),
+            Subject::system("s"),
+        ];
         for role in Role::ALL {
             for clearance in classifications {
                 subjects.push(Subject {
@@ -693,6 +717,9 @@ mod tests {
             }
             resources.push(Resource::record_collection(force));
             resources.push(Resource::staff_directory(force));
+            for reporter in ["c", "reporter:7K3M9QXD2H4"] {
+                resources.push(Resource::report("7K3M9QXD2H4", force, reporter));
+            }
         }
         let mut compared = 0;
         for subject in &subjects {

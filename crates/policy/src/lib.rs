@@ -25,6 +25,12 @@
 //! `{ purpose: String, has_purpose: Bool }`, where a missing or blank purpose
 //! gives `has_purpose == false`.
 //!
+//! Online reports: a [`Resource::report`]'s id is the report reference and its
+//! `reporter` is an entity reference to the citizen who made it. A member of
+//! the public is `Citizen::"anonymous"` until they prove the one-time code
+//! e-mailed to them, then `Citizen::"reporter:<REFERENCE>"`, and follows only
+//! the report whose `reporter` is that principal.
+//!
 //! To change policy: edit `policies/*.cedar`, give each new policy an `@id`,
 //! and add golden cases to `tests/golden.toml` naming it (a test fails for any
 //! policy no case exercises). Every `forbid` must be unable to error (guard

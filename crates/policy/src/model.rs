@@ -183,11 +183,28 @@ pub enum Action {
     /// Verify the audit log's integrity (`audit.verify`).
     #[serde(rename = "audit.verify")]
     VerifyAuditLog,
+    /// Make a new online report (`report.submit`).
+    #[serde(rename = "report.submit")]
+    SubmitReport,
+    /// Ask for a one-time code to be e-mailed to the address already on a
+    /// report (`report.code`).
+    #[serde(rename = "report.code")]
+    RequestReportCode,
+    /// See a report's status, timeline and messages (`report.track`); needs a purpose.
+    #[serde(rename = "report.track")]
+    TrackReport,
+    /// Add a message, information or evidence to a report (`report.message`).
+    #[serde(rename = "report.message")]
+    MessageReport,
+    /// Police handling of a report: change its status, record a crime number,
+    /// assign it, record the outcome (`report.update`).
+    #[serde(rename = "report.update")]
+    UpdateReport,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 14] = [
         Self::CreateRecord,
         Self::ReadRecord,
         Self::ListRecords,
@@ -197,6 +214,11 @@ impl Action {
         Self::CreateStaff,
         Self::ReadAuditLog,
         Self::VerifyAuditLog,
+        Self::SubmitReport,
+        Self::RequestReportCode,
+        Self::TrackReport,
+        Self::MessageReport,
+        Self::UpdateReport,
     ];
 
     /// The action's id in the Cedar schema, e.g. `"record.read"`.
@@ -212,6 +234,11 @@ impl Action {
             Self::CreateStaff => "staff.create",
             Self::ReadAuditLog => "audit.read",
             Self::VerifyAuditLog => "audit.verify",
+            Self::SubmitReport => "report.submit",
+            Self::RequestReportCode => "report.code",
+            Self::TrackReport => "report.track",
+            Self::MessageReport => "report.message",
+            Self::UpdateReport => "report.update",
         }
     }
 }
@@ -252,6 +279,9 @@ pub enum ResourceKind {
     StaffDirectory,
     /// The audit log (`Bluelamp::AuditLog`).
     AuditLog,
+    /// An online report made by a member of the public; its id is the report
+    /// reference (`Bluelamp::Report`; needs a force and a reporter).
+    Report,
 }
 
 /// The resource of a request.
@@ -261,13 +291,17 @@ pub struct Resource {
     pub kind: ResourceKind,
     /// Its stable identifier (a record id, a force code for a collection, ...).
     pub id: String,
-    /// The owning force (required for records, collections, links and staff
-    /// directories; such a resource without one is denied).
+    /// The owning force (required for records, collections, links, staff
+    /// directories and reports; such a resource without one is denied).
     pub force: Option<String>,
     /// Its classification (used for records and links).
     pub classification: Classification,
     /// The OFFICIAL-SENSITIVE handling caveat (used for records).
     pub sensitive: bool,
+    /// The citizen principal id of the member of the public who made the
+    /// report, e.g. `reporter:7K3M9QXD2H4` (required for reports; a report
+    /// without one is denied; ignored for other kinds).
+    pub reporter: Option<String>,
 }
 
 impl Resource {
@@ -286,6 +320,7 @@ impl Resource {
             force: Some(force.into()),
             classification,
             sensitive,
+            reporter: None,
         }
     }
 
@@ -299,6 +334,7 @@ impl Resource {
             force: Some(force),
             classification: Classification::Official,
             sensitive: false,
+            reporter: None,
         }
     }
 
@@ -315,6 +351,7 @@ impl Resource {
             force: Some(force.into()),
             classification,
             sensitive: false,
+            reporter: None,
         }
     }
 
@@ -328,6 +365,7 @@ impl Resource {
             force: Some(force),
             classification: Classification::Official,
             sensitive: false,
+            reporter: None,
         }
     }
 
@@ -340,6 +378,26 @@ impl Resource {
             force: None,
             classification: Classification::Official,
             sensitive: false,
+            reporter: None,
+        }
+    }
+
+    /// An online report with reference `reference`, handled by `force`, made
+    /// by the citizen whose principal id is `reporter` (`reporter:<REFERENCE>`).
+    /// Reports are OFFICIAL and not sensitive.
+    #[must_use]
+    pub fn report(
+        reference: impl Into<String>,
+        force: impl Into<String>,
+        reporter: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: ResourceKind::Report,
+            id: reference.into(),
+            force: Some(force.into()),
+            classification: Classification::Official,
+            sensitive: false,
+            reporter: Some(reporter.into()),
         }
     }
 }

@@ -111,6 +111,62 @@ fn shipped_set_never_errors_on_the_universe() {
     assert!(allowed > 0);
 }
 
+/// The universe asks every action, and `universe::applies` agrees with the
+/// schema: an action applied to a resource kind it applies to is well formed
+/// (no error) for every principal kind, any other pairing is malformed.
+#[test]
+fn applies_matches_the_schema_for_every_action_and_resource_kind() {
+    let engine = PolicyEngine::embedded().expect("shipped policies load");
+    let subjects = [
+        Subject::staff(
+            bluelamp_policy::StaffId::new(),
+            Role::Officer,
+            universe::HOME,
+            Classification::TopSecret,
+        ),
+        Subject::citizen(universe::REPORTER),
+        Subject::system("bootstrap"),
+    ];
+    let resources = [
+        Resource::record(
+            RecordKind::Event,
+            "rec-1",
+            universe::HOME,
+            Classification::Official,
+            false,
+        ),
+        Resource::record_collection(universe::HOME),
+        Resource::link("link-1", universe::HOME, Classification::Official),
+        Resource::staff_directory(universe::HOME),
+        Resource::audit_log(),
+        Resource::report("7K3M9QXD2H4", universe::HOME, universe::REPORTER),
+    ];
+    let requests = universe::universe();
+    for action in bluelamp_policy::Action::ALL {
+        assert!(
+            requests.iter().any(|(_, asked, _, _)| *asked == action),
+            "the universe never asks {action}"
+        );
+        for resource in &resources {
+            for subject in &subjects {
+                let decision = engine.authorize(&AccessRequest {
+                    subject,
+                    action,
+                    resource,
+                    purpose: Some("investigation"),
+                });
+                assert_eq!(
+                    decision.errors.is_empty(),
+                    universe::applies(action, resource.kind),
+                    "{action} on {:?} by {:?}: {decision:?}",
+                    resource.kind,
+                    subject.kind
+                );
+            }
+        }
+    }
+}
+
 /// The check above can fail: a forbid that overflows errors, and the engine
 /// reports it and denies even though a permit matches.
 #[test]

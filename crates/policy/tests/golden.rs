@@ -5,14 +5,14 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use bluelamp_policy::PolicyEngine;
+use bluelamp_policy::{Action, PolicyEngine};
 use common::{Expect, golden_cases, with_request};
 
 #[test]
 fn golden_table_holds() {
     let engine = PolicyEngine::embedded().expect("shipped policies load");
     let cases = golden_cases().expect("tests/golden.toml parses");
-    assert!(cases.len() >= 60, "only {} golden cases", cases.len());
+    assert!(cases.len() >= 120, "only {} golden cases", cases.len());
 
     let mut failures = Vec::new();
     for case in &cases {
@@ -79,6 +79,21 @@ fn golden_table_covers_every_policy() {
     assert!(
         unknown.is_empty(),
         "golden cases name unknown policies: {unknown:?}"
+    );
+}
+
+/// Every action is asked about by at least one golden case.
+#[test]
+fn golden_table_covers_every_action() {
+    let cases = golden_cases().expect("tests/golden.toml parses");
+    let asked: BTreeSet<Action> = cases.iter().map(|case| case.action).collect();
+    let missing: Vec<_> = Action::ALL
+        .into_iter()
+        .filter(|action| !asked.contains(action))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "actions no golden case asks about: {missing:?}"
     );
 }
 

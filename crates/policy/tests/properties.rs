@@ -26,6 +26,17 @@ fn force() -> impl Strategy<Value = String> {
     ]
 }
 
+/// The reporter of the reports most requests are about.
+const REPORTER: &str = "reporter:7K3M9QXD2H4";
+
+/// Mostly the anonymous citizen or one of two reporters, sometimes anything.
+fn citizen_id() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => select(vec!["anonymous", REPORTER, "reporter:9Z2W4PLM8RT"]).prop_map(str::to_owned),
+        1 => any::<String>(),
+    ]
+}
+
 fn subject() -> impl Strategy<Value = Subject> {
     (
         select(vec![
@@ -33,7 +44,7 @@ fn subject() -> impl Strategy<Value = Subject> {
             PrincipalKind::Citizen,
             PrincipalKind::System,
         ]),
-        any::<String>(),
+        citizen_id(),
         proptest::option::weighted(0.9, select(Role::ALL.to_vec())),
         proptest::option::weighted(0.9, force()),
         classification(),
@@ -54,6 +65,7 @@ fn resource_kind() -> impl Strategy<Value = ResourceKind> {
         Just(ResourceKind::Link),
         Just(ResourceKind::StaffDirectory),
         Just(ResourceKind::AuditLog),
+        Just(ResourceKind::Report),
     ]
 }
 
@@ -64,14 +76,18 @@ fn resource() -> impl Strategy<Value = Resource> {
         proptest::option::weighted(0.9, force()),
         classification(),
         any::<bool>(),
+        proptest::option::weighted(0.9, citizen_id()),
     )
-        .prop_map(|(kind, id, force, classification, sensitive)| Resource {
-            kind,
-            id,
-            force,
-            classification,
-            sensitive,
-        })
+        .prop_map(
+            |(kind, id, force, classification, sensitive, reporter)| Resource {
+                kind,
+                id,
+                force,
+                classification,
+                sensitive,
+                reporter,
+            },
+        )
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -198,6 +214,7 @@ proptest! {
             Action::ListRecords,
             Action::ReadLinks,
             Action::ReadAuditLog,
+            Action::TrackReport,
         ]),
         resource in resource(),
         blank in select(vec![None, Some(""), Some(" \t ")]),
@@ -211,9 +228,11 @@ proptest! {
         prop_assert!(!decision.allowed, "{decision:?}");
     }
 
-    /// Citizens only ever create records.
+    /// Citizens only ever create records, submit reports, ask for a report's
+    /// one-time code, and track or message a report they made themselves
+    /// (never as the anonymous citizen). They never update reports.
     #[test]
-    fn citizens_only_create_records(
+    fn citizens_only_report_and_follow_their_own(
         mut subject in subject(),
         action in action(),
         resource in resource(),
@@ -227,7 +246,94 @@ proptest! {
             purpose: purpose.as_deref(),
         });
         if decision.allowed {
-            prop_assert_eq!(action, Action::CreateRecord);
+            match action {
+                Action::CreateRecord => {
+                    prop_assert!(matches!(resource.kind, ResourceKind::Record(_)));
+                }
+                Action::SubmitReport | Action::RequestReportCode => {
+                    prop_assert_eq!(resource.kind, ResourceKind::Report);
+                }
+                Action::TrackReport | Action::MessageReport => {
+                    prop_assert_eq!(resource.kind, ResourceKind::Report);
+                    prop_assert_eq!(resource.reporter.as_deref(), Some(subject.id.as_str()));
+                    prop_assert_ne!(subject.id.as_str(), "anonymous");
+                }
+                _ => prop_assert!(false, "citizen allowed {action}: {decision:?}"),
+            }
+        }
+    }
+
+    /// A citizen follows (tracks, with a purpose, or messages) a report
+    /// exactly when they made it and have proved their code, whatever force
+    /// handles it.
+    #[test]
+    fn reporters_follow_exactly_their_own_reports(
+        id in citizen_id(),
+        reporter in citizen_id(),
+        force in force(),
+        action in select(vec![Action::TrackReport, Action::MessageReport]),
+    ) {
+        let subject = Subject::citizen(id.clone());
+        let report = Resource::report("7K3M9QXD2H4", force, reporter.clone());
+        let decision = SHIPPED.as_ref().expect("shipped policies load").authorize(&AccessRequest {
+            subject: &subject,
+            action,
+            resource: &report,
+            purpose: Some("reporter following their own report"),
+        });
+        prop_assert!(decision.errors.is_empty(), "{decision:?}");
+        prop_assert_eq!(decision.allowed, id == reporter && id != "anonymous", "{:?}", decision);
+    }
+
+    /// Staff never act as a report's reporter, and only operational staff
+    /// (and analysts, tracking) handle reports: administrators and
+    /// information managers never track, message or update one; nobody on
+    /// the staff submits one or asks for a reporter's code.
+    #[test]
+    fn only_operational_staff_handle_reports(
+        role in select(Role::ALL.to_vec()),
+        clearance in classification(),
+        id in citizen_id(),
+        action in select(vec![
+            Action::SubmitReport,
+            Action::RequestReportCode,
+            Action::TrackReport,
+            Action::MessageReport,
+            Action::UpdateReport,
+        ]),
+        purpose in purpose(),
+    ) {
+        let subject = Subject {
+            kind: PrincipalKind::Staff,
+            id: id.clone(),
+            role: Some(role),
+            force: Some("kent".to_owned()),
+            clearance,
+        };
+        // The report names the staff member's own id as its reporter: that
+        // must grant nothing.
+        let report = Resource::report("7K3M9QXD2H4", "kent", id);
+        let decision = SHIPPED.as_ref().expect("shipped policies load").authorize(&AccessRequest {
+            subject: &subject,
+            action,
+            resource: &report,
+            purpose: purpose.as_deref(),
+        });
+        prop_assert!(decision.errors.is_empty(), "{decision:?}");
+        if decision.allowed {
+            let operational = matches!(
+                role,
+                Role::ContactHandler | Role::Officer | Role::Investigator | Role::Supervisor
+            );
+            let handles = matches!(
+                action,
+                Action::TrackReport | Action::MessageReport | Action::UpdateReport
+            );
+            prop_assert!(
+                (operational && handles)
+                    || (role == Role::Analyst && action == Action::TrackReport),
+                "{role} allowed {action}: {decision:?}"
+            );
         }
     }
 }

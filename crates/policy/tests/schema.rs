@@ -55,6 +55,11 @@ fn shipped_policy_ids() {
         ("records.operational.consult", Effect::Permit),
         ("records.operational.create", Effect::Permit),
         ("records.operational.link", Effect::Permit),
+        ("reports.analyst.track", Effect::Permit),
+        ("reports.operational.handle", Effect::Permit),
+        ("reports.public.request-code", Effect::Permit),
+        ("reports.public.submit", Effect::Permit),
+        ("reports.reporter.follow", Effect::Permit),
         ("staff.administrator.create", Effect::Permit),
         ("system.create", Effect::Permit),
     ]
@@ -288,7 +293,12 @@ fn actions_round_trip() {
             "link.read",
             "staff.create",
             "audit.read",
-            "audit.verify"
+            "audit.verify",
+            "report.submit",
+            "report.code",
+            "report.track",
+            "report.message",
+            "report.update"
         ]
     );
     for action in Action::ALL {

@@ -1,14 +1,18 @@
 //! Conversions between domain values and PostgreSQL columns, and error mapping.
 
 use bluelamp_audit::SignedCheckpoint;
-use bluelamp_domain::ids::StaffId;
+use bluelamp_domain::ids::{RecordId, StaffId};
 use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
-use bluelamp_store::rows::{self, LinkColumns, RecordColumns, hash_from_bytes};
-pub(crate) use bluelamp_store::rows::{i64_from_u64, number_audit_entries, u64_from_i64};
-use bluelamp_store::{StaffRow, StoreError, StoreResult, StoredAuditRow};
+use bluelamp_store::rows::{self, LinkColumns, RecordColumns, hash_from_bytes, json_from_text};
+pub(crate) use bluelamp_store::rows::{
+    i64_from_u64, number_audit_entries, u32_from_i64, u64_from_i64,
+};
+use bluelamp_store::{
+    OneTimeCodeRow, ReportRow, ReportUpdateRow, StaffRow, StoreError, StoreResult, StoredAuditRow,
+};
 use sqlx::Row as _;
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgRow, Postgres};
 use uuid::Uuid;
 
 /// Maps a driver error to [`StoreError::Database`].
@@ -103,4 +107,69 @@ pub(crate) fn parse_checkpoint(row: &PgRow) -> StoreResult<SignedCheckpoint> {
         .map_err(|error| corrupt_column("checkpoints.text", &error))?;
     SignedCheckpoint::parse(&text)
         .map_err(|error| StoreError::Corrupt(format!("stored checkpoint does not parse: {error}")))
+}
+
+/// Reads one column of a row of `table`, mapping a value that cannot be decoded to
+/// [`StoreError::Corrupt`].
+fn column<'r, T>(row: &'r PgRow, table: &str, column: &str) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    row.try_get(column)
+        .map_err(|error| corrupt_column(&format!("{table}.{column}"), &error))
+}
+
+/// Decodes a report (the columns of `report_columns!` in `tx.rs`; `details` as text).
+pub(crate) fn report_from_row(row: &PgRow) -> StoreResult<ReportRow> {
+    const TABLE: &str = "reports";
+    let event_id: Uuid = column(row, TABLE, "event_id")?;
+    let reporter_id: Option<Uuid> = column(row, TABLE, "reporter_id")?;
+    let details: String = column(row, TABLE, "details")?;
+    Ok(ReportRow {
+        reference: column(row, TABLE, "reference")?,
+        kind: column(row, TABLE, "kind")?,
+        status: column(row, TABLE, "status")?,
+        event_id: RecordId::from_uuid(event_id),
+        reporter_id: reporter_id.map(RecordId::from_uuid),
+        contact_email: column(row, TABLE, "contact_email")?,
+        idempotency_key: column(row, TABLE, "idempotency_key")?,
+        submitted_at: column(row, TABLE, "submitted_at")?,
+        updated_at: column(row, TABLE, "updated_at")?,
+        crime_number: column(row, TABLE, "crime_number")?,
+        officer: column(row, TABLE, "officer")?,
+        outcome: column(row, TABLE, "outcome")?,
+        details: json_from_text(&details, "reports.details")?,
+    })
+}
+
+/// Decodes an entry of a report's timeline (`data` as text).
+pub(crate) fn report_update_from_row(row: &PgRow) -> StoreResult<ReportUpdateRow> {
+    const TABLE: &str = "report_updates";
+    let data: String = column(row, TABLE, "data")?;
+    Ok(ReportUpdateRow {
+        id: column(row, TABLE, "id")?,
+        reference: column(row, TABLE, "reference")?,
+        at: column(row, TABLE, "at")?,
+        kind: column(row, TABLE, "kind")?,
+        author: column(row, TABLE, "author")?,
+        author_name: column(row, TABLE, "author_name")?,
+        text: column(row, TABLE, "text")?,
+        data: json_from_text(&data, "report_updates.data")?,
+    })
+}
+
+/// Decodes a one-time code.
+pub(crate) fn one_time_code_from_row(row: &PgRow) -> StoreResult<OneTimeCodeRow> {
+    const TABLE: &str = "one_time_codes";
+    let code_hash: Vec<u8> = column(row, TABLE, "code_hash")?;
+    let failed_attempts: i64 = column(row, TABLE, "failed_attempts")?;
+    Ok(OneTimeCodeRow {
+        id: column(row, TABLE, "id")?,
+        reference: column(row, TABLE, "reference")?,
+        code_hash: hash_from_bytes(code_hash, "one_time_codes.code_hash")?,
+        created_at: column(row, TABLE, "created_at")?,
+        expires_at: column(row, TABLE, "expires_at")?,
+        used_at: column(row, TABLE, "used_at")?,
+        failed_attempts: u32_from_i64(failed_attempts, "one_time_codes.failed_attempts")?,
+    })
 }

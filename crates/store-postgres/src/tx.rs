@@ -4,19 +4,24 @@ use std::fmt;
 
 use async_trait::async_trait;
 use bluelamp_audit::NewEntry;
+use bluelamp_audit::truncate_to_micros;
 use bluelamp_domain::ids::{LinkId, RecordId, RecordKind};
 use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
+use bluelamp_store::rows::json_text;
 use bluelamp_store::{
-    AuditAppender, LinkRepo, RecordRepo, StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
+    AuditAppender, LinkRepo, OneTimeCodeRow, RecordRepo, ReportRepo, ReportRow, ReportUpdateRow,
+    StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
 };
+use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 use sqlx::postgres::Postgres;
 use uuid::Uuid;
 
 use crate::convert::{
-    database_error, link_columns, link_from_row, number_audit_entries, record_columns,
-    record_from_row, staff_from_row, u64_from_i64,
+    database_error, link_columns, link_from_row, number_audit_entries, one_time_code_from_row,
+    record_columns, record_from_row, report_from_row, report_update_from_row, staff_from_row,
+    u32_from_i64, u64_from_i64,
 };
 
 /// One write transaction on a pooled connection.
@@ -25,7 +30,7 @@ use crate::convert::{
 pub struct PgTx {
     /// The open transaction.
     transaction: sqlx::Transaction<'static, Postgres>,
-    /// Whether a record, link or account was written.
+    /// Whether a record, link, account, report, timeline entry or one-time code was written.
     changed_state: bool,
     /// Whether at least one audit entry was appended.
     appended_audit: bool,
@@ -308,6 +313,365 @@ impl StaffRepo for PgTx {
         .await
         .map_err(database_error)?;
         row.as_ref().map(staff_from_row).transpose()
+    }
+}
+
+/// The columns of `reports` that [`report_from_row`] decodes, in select-list form.
+macro_rules! report_columns {
+    () => {
+        "reference, kind, status, event_id, reporter_id, contact_email, idempotency_key, \
+         submitted_at, updated_at, crime_number, officer, outcome, details::text AS details"
+    };
+}
+
+/// The columns of `report_updates` that [`report_update_from_row`] decodes.
+macro_rules! report_update_columns {
+    () => {
+        "id, reference, at, kind, author, author_name, text, data::text AS data"
+    };
+}
+
+/// The columns of `one_time_codes` that [`one_time_code_from_row`] decodes.
+macro_rules! one_time_code_columns {
+    () => {
+        "id, reference, code_hash, created_at, expires_at, used_at, failed_attempts"
+    };
+}
+
+impl PgTx {
+    /// Fails with [`StoreError::NotFound`] naming the first of `ids` that is not a stored
+    /// record.
+    async fn require_records(&mut self, ids: &[RecordId]) -> StoreResult<()> {
+        let wanted: Vec<Uuid> = ids.iter().map(|id| *id.as_uuid()).collect();
+        let existing: Vec<Uuid> = sqlx::query("SELECT id FROM records WHERE id = ANY($1)")
+            .bind(wanted.as_slice())
+            .fetch_all(&mut *self.transaction)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| row.try_get("id"))
+            .collect::<Result<_, _>>()
+            .map_err(database_error)?;
+        match ids.iter().find(|id| !existing.contains(id.as_uuid())) {
+            Some(missing) => Err(StoreError::NotFound {
+                what: "record",
+                id: missing.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Fails with [`StoreError::NotFound`] unless a report has this reference.
+    async fn require_report(&mut self, reference: &str) -> StoreResult<()> {
+        let found: bool =
+            sqlx::query("SELECT EXISTS (SELECT 1 FROM reports WHERE reference = $1) AS found")
+                .bind(reference)
+                .fetch_one(&mut *self.transaction)
+                .await
+                .map_err(database_error)?
+                .try_get("found")
+                .map_err(database_error)?;
+        if found {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound {
+                what: "report",
+                id: reference.to_owned(),
+            })
+        }
+    }
+}
+
+#[async_trait]
+impl ReportRepo for PgTx {
+    async fn insert_report(&mut self, report: &ReportRow) -> StoreResult<()> {
+        // Check the records first: a foreign key failure would abort the transaction and would
+        // not say which one is missing.
+        let required: Vec<RecordId> = std::iter::once(report.event_id)
+            .chain(report.reporter_id)
+            .collect();
+        self.require_records(&required).await?;
+        let details = json_text(&report.details, "report details")?;
+        let inserted = sqlx::query(
+            "INSERT INTO reports \
+             (reference, kind, status, event_id, reporter_id, contact_email, idempotency_key, \
+             submitted_at, updated_at, crime_number, officer, outcome, details) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&report.reference)
+        .bind(&report.kind)
+        .bind(&report.status)
+        .bind(*report.event_id.as_uuid())
+        .bind(report.reporter_id.map(|id| *id.as_uuid()))
+        .bind(&report.contact_email)
+        .bind(&report.idempotency_key)
+        .bind(truncate_to_micros(report.submitted_at))
+        .bind(truncate_to_micros(report.updated_at))
+        .bind(&report.crime_number)
+        .bind(&report.officer)
+        .bind(&report.outcome)
+        .bind(&details)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(|error| {
+            missing_parent(error, "record", || {
+                let reporter = report
+                    .reporter_id
+                    .map(|id| format!(" or {id}"))
+                    .unwrap_or_default();
+                format!("{}{reporter}", report.event_id)
+            })
+        })?
+        .rows_affected();
+        if inserted == 1 {
+            self.changed_state = true;
+            return Ok(());
+        }
+        // Say which unique key collided.
+        let reference_taken: bool =
+            sqlx::query("SELECT EXISTS (SELECT 1 FROM reports WHERE reference = $1) AS taken")
+                .bind(&report.reference)
+                .fetch_one(&mut *self.transaction)
+                .await
+                .map_err(database_error)?
+                .try_get("taken")
+                .map_err(database_error)?;
+        Err(StoreError::AlreadyExists {
+            what: "report",
+            id: if reference_taken {
+                report.reference.clone()
+            } else {
+                report.idempotency_key.clone()
+            },
+        })
+    }
+
+    async fn update_report(&mut self, report: &ReportRow) -> StoreResult<()> {
+        let details = json_text(&report.details, "report details")?;
+        let updated = sqlx::query(
+            "UPDATE reports SET status = $1, updated_at = $2, crime_number = $3, officer = $4, \
+             outcome = $5, details = $6::jsonb, contact_email = $7 WHERE reference = $8",
+        )
+        .bind(&report.status)
+        .bind(truncate_to_micros(report.updated_at))
+        .bind(&report.crime_number)
+        .bind(&report.officer)
+        .bind(&report.outcome)
+        .bind(&details)
+        .bind(&report.contact_email)
+        .bind(&report.reference)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(database_error)?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound {
+                what: "report",
+                id: report.reference.clone(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn report_by_reference(&mut self, reference: &str) -> StoreResult<Option<ReportRow>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            report_columns!(),
+            " FROM reports WHERE reference = $1"
+        ))
+        .bind(reference)
+        .fetch_optional(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        row.as_ref().map(report_from_row).transpose()
+    }
+
+    async fn report_by_idempotency_key(&mut self, key: &str) -> StoreResult<Option<ReportRow>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            report_columns!(),
+            " FROM reports WHERE idempotency_key = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        row.as_ref().map(report_from_row).transpose()
+    }
+
+    async fn list_reports(
+        &mut self,
+        status: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReportRow>> {
+        let limit = i64::from(limit);
+        let query = match status {
+            None => sqlx::query(concat!(
+                "SELECT ",
+                report_columns!(),
+                " FROM reports ORDER BY submitted_at DESC, reference LIMIT $1"
+            ))
+            .bind(limit),
+            Some(status) => sqlx::query(concat!(
+                "SELECT ",
+                report_columns!(),
+                " FROM reports WHERE status = $1 ORDER BY submitted_at DESC, reference LIMIT $2"
+            ))
+            .bind(status)
+            .bind(limit),
+        };
+        let rows = query
+            .fetch_all(&mut *self.transaction)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(report_from_row).collect()
+    }
+
+    async fn insert_report_update(&mut self, update: &ReportUpdateRow) -> StoreResult<()> {
+        self.require_report(&update.reference).await?;
+        let data = json_text(&update.data, "report update data")?;
+        let inserted = sqlx::query(
+            "INSERT INTO report_updates \
+             (id, reference, at, kind, author, author_name, text, data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(update.id)
+        .bind(&update.reference)
+        .bind(truncate_to_micros(update.at))
+        .bind(&update.kind)
+        .bind(&update.author)
+        .bind(&update.author_name)
+        .bind(&update.text)
+        .bind(&data)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(|error| missing_parent(error, "report", || update.reference.clone()))?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::AlreadyExists {
+                what: "report update",
+                id: update.id.to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn report_updates(&mut self, reference: &str) -> StoreResult<Vec<ReportUpdateRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            report_update_columns!(),
+            " FROM report_updates WHERE reference = $1 ORDER BY id"
+        ))
+        .bind(reference)
+        .fetch_all(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        rows.iter().map(report_update_from_row).collect()
+    }
+
+    async fn insert_one_time_code(&mut self, code: &OneTimeCodeRow) -> StoreResult<()> {
+        self.require_report(&code.reference).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO one_time_codes \
+             (id, reference, code_hash, created_at, expires_at, used_at, failed_attempts) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(code.id)
+        .bind(&code.reference)
+        .bind(code.code_hash.as_slice())
+        .bind(truncate_to_micros(code.created_at))
+        .bind(truncate_to_micros(code.expires_at))
+        .bind(code.used_at.map(truncate_to_micros))
+        .bind(i64::from(code.failed_attempts))
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(|error| missing_parent(error, "report", || code.reference.clone()))?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::AlreadyExists {
+                what: "one-time code",
+                id: code.id.to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn latest_one_time_code(
+        &mut self,
+        reference: &str,
+    ) -> StoreResult<Option<OneTimeCodeRow>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            one_time_code_columns!(),
+            " FROM one_time_codes WHERE reference = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(reference)
+        .fetch_optional(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        row.as_ref().map(one_time_code_from_row).transpose()
+    }
+
+    async fn update_one_time_code(&mut self, code: &OneTimeCodeRow) -> StoreResult<()> {
+        let updated = sqlx::query(
+            "UPDATE one_time_codes SET used_at = $1, failed_attempts = $2 WHERE id = $3",
+        )
+        .bind(code.used_at.map(truncate_to_micros))
+        .bind(i64::from(code.failed_attempts))
+        .bind(code.id)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(database_error)?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound {
+                what: "one-time code",
+                id: code.id.to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn count_one_time_codes_since(
+        &mut self,
+        reference: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u32> {
+        let count: i64 = sqlx::query(
+            "SELECT COUNT(*) AS count FROM one_time_codes \
+             WHERE reference = $1 AND created_at >= $2",
+        )
+        .bind(reference)
+        .bind(truncate_to_micros(since))
+        .fetch_one(&mut *self.transaction)
+        .await
+        .map_err(database_error)?
+        .try_get("count")
+        .map_err(database_error)?;
+        u32_from_i64(count, "one-time code count")
+    }
+}
+
+/// Maps a failed insert: a foreign key failure (the parent row deleted since the check) is
+/// [`StoreError::NotFound`] for `what`, naming `id()`.
+fn missing_parent(
+    error: sqlx::Error,
+    what: &'static str,
+    id: impl FnOnce() -> String,
+) -> StoreError {
+    let is_foreign_key = error
+        .as_database_error()
+        .is_some_and(|database| database.is_foreign_key_violation());
+    if is_foreign_key {
+        StoreError::NotFound { what, id: id() }
+    } else {
+        database_error(error)
     }
 }
 

@@ -1,17 +1,19 @@
 //! Conversions between domain values and SQLite columns, and error mapping.
 
 use bluelamp_audit::SignedCheckpoint;
-use bluelamp_domain::ids::StaffId;
+use bluelamp_domain::ids::{RecordId, StaffId};
 use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
-use bluelamp_store::rows::{self, LinkColumns, RecordColumns, hash_from_bytes};
+use bluelamp_store::rows::{self, LinkColumns, RecordColumns, hash_from_bytes, json_from_text};
 pub(crate) use bluelamp_store::rows::{
-    AuditRowToInsert, i64_from_u64, number_audit_entries, u64_from_i64,
+    AuditRowToInsert, i64_from_u64, number_audit_entries, u32_from_i64, u64_from_i64,
 };
-use bluelamp_store::{StaffRow, StoreError, StoreResult, StoredAuditRow};
+use bluelamp_store::{
+    OneTimeCodeRow, ReportRow, ReportUpdateRow, StaffRow, StoreError, StoreResult, StoredAuditRow,
+};
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
-use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::{Sqlite, SqliteRow};
 use uuid::Uuid;
 
 /// Maps a driver error to [`StoreError::Database`].
@@ -125,4 +127,77 @@ pub(crate) fn parse_checkpoint(row: &SqliteRow) -> StoreResult<SignedCheckpoint>
         .map_err(|error| corrupt_column("checkpoints.text", &error))?;
     SignedCheckpoint::parse(&text)
         .map_err(|error| StoreError::Corrupt(format!("stored checkpoint does not parse: {error}")))
+}
+
+/// Reads one column of a row of `table`, mapping a value that cannot be decoded to
+/// [`StoreError::Corrupt`].
+fn column<'r, T>(row: &'r SqliteRow, table: &str, column: &str) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+{
+    row.try_get(column)
+        .map_err(|error| corrupt_column(&format!("{table}.{column}"), &error))
+}
+
+/// Reads a stored record id.
+fn record_id_column(row: &SqliteRow, table: &str, name: &str) -> StoreResult<Option<RecordId>> {
+    let text: Option<String> = column(row, table, name)?;
+    text.map(|text| uuid_from_text(&text, &format!("{table}.{name}")).map(RecordId::from_uuid))
+        .transpose()
+}
+
+/// Decodes a report (the columns of `report_columns!` in `tx.rs`).
+pub(crate) fn report_from_row(row: &SqliteRow) -> StoreResult<ReportRow> {
+    const TABLE: &str = "reports";
+    let details: String = column(row, TABLE, "details")?;
+    Ok(ReportRow {
+        reference: column(row, TABLE, "reference")?,
+        kind: column(row, TABLE, "kind")?,
+        status: column(row, TABLE, "status")?,
+        event_id: record_id_column(row, TABLE, "event_id")?
+            .ok_or_else(|| StoreError::Corrupt("column reports.event_id is NULL".to_owned()))?,
+        reporter_id: record_id_column(row, TABLE, "reporter_id")?,
+        contact_email: column(row, TABLE, "contact_email")?,
+        idempotency_key: column(row, TABLE, "idempotency_key")?,
+        submitted_at: column(row, TABLE, "submitted_at")?,
+        updated_at: column(row, TABLE, "updated_at")?,
+        crime_number: column(row, TABLE, "crime_number")?,
+        officer: column(row, TABLE, "officer")?,
+        outcome: column(row, TABLE, "outcome")?,
+        details: json_from_text(&details, "reports.details")?,
+    })
+}
+
+/// Decodes an entry of a report's timeline.
+pub(crate) fn report_update_from_row(row: &SqliteRow) -> StoreResult<ReportUpdateRow> {
+    const TABLE: &str = "report_updates";
+    let id: String = column(row, TABLE, "id")?;
+    let data: String = column(row, TABLE, "data")?;
+    Ok(ReportUpdateRow {
+        id: uuid_from_text(&id, "report_updates.id")?,
+        reference: column(row, TABLE, "reference")?,
+        at: column(row, TABLE, "at")?,
+        kind: column(row, TABLE, "kind")?,
+        author: column(row, TABLE, "author")?,
+        author_name: column(row, TABLE, "author_name")?,
+        text: column(row, TABLE, "text")?,
+        data: json_from_text(&data, "report_updates.data")?,
+    })
+}
+
+/// Decodes a one-time code.
+pub(crate) fn one_time_code_from_row(row: &SqliteRow) -> StoreResult<OneTimeCodeRow> {
+    const TABLE: &str = "one_time_codes";
+    let id: String = column(row, TABLE, "id")?;
+    let code_hash: Vec<u8> = column(row, TABLE, "code_hash")?;
+    let failed_attempts: i64 = column(row, TABLE, "failed_attempts")?;
+    Ok(OneTimeCodeRow {
+        id: uuid_from_text(&id, "one_time_codes.id")?,
+        reference: column(row, TABLE, "reference")?,
+        code_hash: hash_from_bytes(code_hash, "one_time_codes.code_hash")?,
+        created_at: column(row, TABLE, "created_at")?,
+        expires_at: column(row, TABLE, "expires_at")?,
+        used_at: column(row, TABLE, "used_at")?,
+        failed_attempts: u32_from_i64(failed_attempts, "one_time_codes.failed_attempts")?,
+    })
 }

@@ -8,15 +8,20 @@ use bluelamp_audit::NewEntry;
 use bluelamp_domain::ids::{LinkId, RecordId, RecordKind};
 use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
+use bluelamp_store::rows::json_text;
 use bluelamp_store::{
-    AuditAppender, LinkRepo, RecordRepo, StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
+    AuditAppender, LinkRepo, OneTimeCodeRow, RecordRepo, ReportRepo, ReportRow, ReportUpdateRow,
+    StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
 };
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::Sqlite;
 use sqlx::{AssertSqlSafe, Row as _};
 
 use crate::convert::{
     AuditRowToInsert, database_error, link_columns, link_from_row, number_audit_entries,
-    record_columns, record_from_row, staff_from_row, truncate_to_micros, u64_from_i64, uuid_text,
+    one_time_code_from_row, record_columns, record_from_row, report_from_row,
+    report_update_from_row, staff_from_row, truncate_to_micros, u32_from_i64, u64_from_i64,
+    uuid_text,
 };
 
 /// Audit rows per multi-row `INSERT` (three bind parameters each, far below SQLite's limit of
@@ -29,7 +34,7 @@ const AUDIT_ROWS_PER_INSERT: usize = 250;
 pub struct SqliteTx {
     /// The open transaction.
     transaction: sqlx::Transaction<'static, Sqlite>,
-    /// Whether a record, link or account was written.
+    /// Whether a record, link, account, report, timeline entry or one-time code was written.
     changed_state: bool,
     /// Whether at least one audit entry was appended.
     appended_audit: bool,
@@ -372,6 +377,365 @@ impl StaffRepo for SqliteTx {
         .await
         .map_err(database_error)?;
         row.as_ref().map(staff_from_row).transpose()
+    }
+}
+
+/// The columns of `reports` that [`report_from_row`] decodes, in select-list form.
+macro_rules! report_columns {
+    () => {
+        "reference, kind, status, event_id, reporter_id, contact_email, idempotency_key, \
+         submitted_at, updated_at, crime_number, officer, outcome, details"
+    };
+}
+
+/// The columns of `report_updates` that [`report_update_from_row`] decodes.
+macro_rules! report_update_columns {
+    () => {
+        "id, reference, at, kind, author, author_name, text, data"
+    };
+}
+
+/// The columns of `one_time_codes` that [`one_time_code_from_row`] decodes.
+macro_rules! one_time_code_columns {
+    () => {
+        "id, reference, code_hash, created_at, expires_at, used_at, failed_attempts"
+    };
+}
+
+impl SqliteTx {
+    /// Fails with [`StoreError::NotFound`] naming the first of `ids` that is not a stored
+    /// record.
+    async fn require_records(&mut self, ids: &[RecordId]) -> StoreResult<()> {
+        for id in ids {
+            let found: bool =
+                sqlx::query("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?) AS found")
+                    .bind(uuid_text(id.as_uuid()))
+                    .fetch_one(&mut *self.transaction)
+                    .await
+                    .map_err(database_error)?
+                    .try_get("found")
+                    .map_err(database_error)?;
+            if !found {
+                return Err(StoreError::NotFound {
+                    what: "record",
+                    id: id.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Fails with [`StoreError::NotFound`] unless a report has this reference.
+    async fn require_report(&mut self, reference: &str) -> StoreResult<()> {
+        let found: bool =
+            sqlx::query("SELECT EXISTS (SELECT 1 FROM reports WHERE reference = ?) AS found")
+                .bind(reference)
+                .fetch_one(&mut *self.transaction)
+                .await
+                .map_err(database_error)?
+                .try_get("found")
+                .map_err(database_error)?;
+        if found {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound {
+                what: "report",
+                id: reference.to_owned(),
+            })
+        }
+    }
+}
+
+#[async_trait]
+impl ReportRepo for SqliteTx {
+    async fn insert_report(&mut self, report: &ReportRow) -> StoreResult<()> {
+        // Check the records first: a foreign key failure would not say which one is missing.
+        let required: Vec<RecordId> = std::iter::once(report.event_id)
+            .chain(report.reporter_id)
+            .collect();
+        self.require_records(&required).await?;
+        let details = json_text(&report.details, "report details")?;
+        let inserted = sqlx::query(
+            "INSERT INTO reports \
+             (reference, kind, status, event_id, reporter_id, contact_email, idempotency_key, \
+             submitted_at, updated_at, crime_number, officer, outcome, details) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(&report.reference)
+        .bind(&report.kind)
+        .bind(&report.status)
+        .bind(uuid_text(report.event_id.as_uuid()))
+        .bind(report.reporter_id.map(|id| uuid_text(id.as_uuid())))
+        .bind(&report.contact_email)
+        .bind(&report.idempotency_key)
+        .bind(truncate_to_micros(report.submitted_at))
+        .bind(truncate_to_micros(report.updated_at))
+        .bind(&report.crime_number)
+        .bind(&report.officer)
+        .bind(&report.outcome)
+        .bind(&details)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(|error| {
+            missing_parent(error, "record", || {
+                let reporter = report
+                    .reporter_id
+                    .map(|id| format!(" or {id}"))
+                    .unwrap_or_default();
+                format!("{}{reporter}", report.event_id)
+            })
+        })?
+        .rows_affected();
+        if inserted == 1 {
+            self.changed_state = true;
+            return Ok(());
+        }
+        // Say which unique key collided.
+        let reference_taken: bool =
+            sqlx::query("SELECT EXISTS (SELECT 1 FROM reports WHERE reference = ?) AS taken")
+                .bind(&report.reference)
+                .fetch_one(&mut *self.transaction)
+                .await
+                .map_err(database_error)?
+                .try_get("taken")
+                .map_err(database_error)?;
+        Err(StoreError::AlreadyExists {
+            what: "report",
+            id: if reference_taken {
+                report.reference.clone()
+            } else {
+                report.idempotency_key.clone()
+            },
+        })
+    }
+
+    async fn update_report(&mut self, report: &ReportRow) -> StoreResult<()> {
+        let details = json_text(&report.details, "report details")?;
+        let updated = sqlx::query(
+            "UPDATE reports SET status = ?, updated_at = ?, crime_number = ?, officer = ?, \
+             outcome = ?, details = ?, contact_email = ? WHERE reference = ?",
+        )
+        .bind(&report.status)
+        .bind(truncate_to_micros(report.updated_at))
+        .bind(&report.crime_number)
+        .bind(&report.officer)
+        .bind(&report.outcome)
+        .bind(&details)
+        .bind(&report.contact_email)
+        .bind(&report.reference)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(database_error)?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound {
+                what: "report",
+                id: report.reference.clone(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn report_by_reference(&mut self, reference: &str) -> StoreResult<Option<ReportRow>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            report_columns!(),
+            " FROM reports WHERE reference = ?"
+        ))
+        .bind(reference)
+        .fetch_optional(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        row.as_ref().map(report_from_row).transpose()
+    }
+
+    async fn report_by_idempotency_key(&mut self, key: &str) -> StoreResult<Option<ReportRow>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            report_columns!(),
+            " FROM reports WHERE idempotency_key = ?"
+        ))
+        .bind(key)
+        .fetch_optional(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        row.as_ref().map(report_from_row).transpose()
+    }
+
+    async fn list_reports(
+        &mut self,
+        status: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReportRow>> {
+        // Times are stored as the driver writes them: RFC 3339 in UTC (`+00:00`), whole
+        // microseconds, with no fraction or 3 or 6 digits of it. For four-digit years such
+        // text sorts in time order (the conformance suite checks the mixed cases).
+        let limit = i64::from(limit);
+        let query = match status {
+            None => sqlx::query(concat!(
+                "SELECT ",
+                report_columns!(),
+                " FROM reports ORDER BY submitted_at DESC, reference LIMIT ?"
+            ))
+            .bind(limit),
+            Some(status) => sqlx::query(concat!(
+                "SELECT ",
+                report_columns!(),
+                " FROM reports WHERE status = ? ORDER BY submitted_at DESC, reference LIMIT ?"
+            ))
+            .bind(status)
+            .bind(limit),
+        };
+        let rows = query
+            .fetch_all(&mut *self.transaction)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(report_from_row).collect()
+    }
+
+    async fn insert_report_update(&mut self, update: &ReportUpdateRow) -> StoreResult<()> {
+        self.require_report(&update.reference).await?;
+        let data = json_text(&update.data, "report update data")?;
+        let inserted = sqlx::query(
+            "INSERT INTO report_updates \
+             (id, reference, at, kind, author, author_name, text, data) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(uuid_text(&update.id))
+        .bind(&update.reference)
+        .bind(truncate_to_micros(update.at))
+        .bind(&update.kind)
+        .bind(&update.author)
+        .bind(&update.author_name)
+        .bind(&update.text)
+        .bind(&data)
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(|error| missing_parent(error, "report", || update.reference.clone()))?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::AlreadyExists {
+                what: "report update",
+                id: update.id.to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn report_updates(&mut self, reference: &str) -> StoreResult<Vec<ReportUpdateRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            report_update_columns!(),
+            " FROM report_updates WHERE reference = ? ORDER BY id"
+        ))
+        .bind(reference)
+        .fetch_all(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        rows.iter().map(report_update_from_row).collect()
+    }
+
+    async fn insert_one_time_code(&mut self, code: &OneTimeCodeRow) -> StoreResult<()> {
+        self.require_report(&code.reference).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO one_time_codes \
+             (id, reference, code_hash, created_at, expires_at, used_at, failed_attempts) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(uuid_text(&code.id))
+        .bind(&code.reference)
+        .bind(code.code_hash.as_slice())
+        .bind(truncate_to_micros(code.created_at))
+        .bind(truncate_to_micros(code.expires_at))
+        .bind(code.used_at.map(truncate_to_micros))
+        .bind(i64::from(code.failed_attempts))
+        .execute(&mut *self.transaction)
+        .await
+        .map_err(|error| missing_parent(error, "report", || code.reference.clone()))?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::AlreadyExists {
+                what: "one-time code",
+                id: code.id.to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn latest_one_time_code(
+        &mut self,
+        reference: &str,
+    ) -> StoreResult<Option<OneTimeCodeRow>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            one_time_code_columns!(),
+            " FROM one_time_codes WHERE reference = ? ORDER BY created_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(reference)
+        .fetch_optional(&mut *self.transaction)
+        .await
+        .map_err(database_error)?;
+        row.as_ref().map(one_time_code_from_row).transpose()
+    }
+
+    async fn update_one_time_code(&mut self, code: &OneTimeCodeRow) -> StoreResult<()> {
+        let updated =
+            sqlx::query("UPDATE one_time_codes SET used_at = ?, failed_attempts = ? WHERE id = ?")
+                .bind(code.used_at.map(truncate_to_micros))
+                .bind(i64::from(code.failed_attempts))
+                .bind(uuid_text(&code.id))
+                .execute(&mut *self.transaction)
+                .await
+                .map_err(database_error)?
+                .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound {
+                what: "one-time code",
+                id: code.id.to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn count_one_time_codes_since(
+        &mut self,
+        reference: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u32> {
+        // Stored times are whole microseconds; compare with `since` at the same precision, as
+        // PostgreSQL does.
+        let count: i64 = sqlx::query(
+            "SELECT COUNT(*) AS count FROM one_time_codes WHERE reference = ? AND created_at >= ?",
+        )
+        .bind(reference)
+        .bind(truncate_to_micros(since))
+        .fetch_one(&mut *self.transaction)
+        .await
+        .map_err(database_error)?
+        .try_get("count")
+        .map_err(database_error)?;
+        u32_from_i64(count, "one-time code count")
+    }
+}
+
+/// Maps a failed insert: a foreign key failure (the parent row deleted since the check) is
+/// [`StoreError::NotFound`] for `what`, naming `id()`.
+fn missing_parent(
+    error: sqlx::Error,
+    what: &'static str,
+    id: impl FnOnce() -> String,
+) -> StoreError {
+    let is_foreign_key = error
+        .as_database_error()
+        .is_some_and(|database| database.is_foreign_key_violation());
+    if is_foreign_key {
+        StoreError::NotFound { what, id: id() }
+    } else {
+        database_error(error)
     }
 }
 

@@ -36,6 +36,7 @@ pub mod fixtures;
 mod links;
 mod paging;
 mod records;
+mod reports;
 mod staff;
 mod tamper;
 
@@ -59,6 +60,16 @@ pub use self::records::{
     duplicate_record_is_already_exists, failed_insert_leaves_transaction_usable,
     list_records_by_kind_with_paging, missing_record_is_none, record_round_trip_each_kind,
     update_missing_record_is_not_found, update_record_replaces_it,
+};
+pub use self::reports::{
+    duplicate_idempotency_key_is_already_exists, duplicate_report_reference_is_already_exists,
+    list_reports_newest_first_with_status_and_limit, one_time_code_updates_and_errors,
+    one_time_codes_latest_and_count_since, report_by_idempotency_key_finds_the_report,
+    report_for_missing_record_is_not_found, report_rollback_leaves_nothing,
+    report_round_trip_full_and_empty, report_timeline_in_id_order,
+    report_update_for_missing_report_or_duplicate_id_fails,
+    unaudited_report_writes_are_refused_and_nothing_persisted, update_missing_report_is_not_found,
+    update_report_changes_only_the_mutable_fields,
 };
 pub use self::staff::{
     staff_by_token_hash_finds_only_active_accounts, staff_duplicates_are_already_exists,
@@ -101,6 +112,20 @@ macro_rules! conformance_suite {
             duplicate_link_is_already_exists,
             link_to_missing_record_is_not_found,
             links_of_from_either_end,
+            report_round_trip_full_and_empty,
+            duplicate_report_reference_is_already_exists,
+            duplicate_idempotency_key_is_already_exists,
+            report_by_idempotency_key_finds_the_report,
+            report_for_missing_record_is_not_found,
+            update_report_changes_only_the_mutable_fields,
+            update_missing_report_is_not_found,
+            list_reports_newest_first_with_status_and_limit,
+            report_timeline_in_id_order,
+            report_update_for_missing_report_or_duplicate_id_fails,
+            one_time_codes_latest_and_count_since,
+            one_time_code_updates_and_errors,
+            unaudited_report_writes_are_refused_and_nothing_persisted,
+            report_rollback_leaves_nothing,
             staff_insert_and_lookup_by_username,
             staff_duplicates_are_already_exists,
             staff_by_token_hash_finds_only_active_accounts,

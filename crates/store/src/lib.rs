@@ -9,7 +9,8 @@
 //! * [`Store`] opens a [`StoreTx`] (a unit of work) and answers the few reads that are not
 //!   about personal data: the audit log, checkpoints and token look-ups for authentication.
 //! * [`StoreTx`] is everything a use case may do inside one transaction. It is the union of the
-//!   role traits [`RecordRepo`], [`LinkRepo`], [`StaffRepo`] and [`AuditAppender`].
+//!   role traits [`RecordRepo`], [`LinkRepo`], [`StaffRepo`], [`ReportRepo`] and
+//!   [`AuditAppender`].
 //! * The transaction enforces the gate's last line of defence: [`StoreTx::commit`] refuses to
 //!   commit a transaction that changed state but appended no audit entry
 //!   ([`StoreError::UnauditedWrite`]).
@@ -134,6 +135,127 @@ pub trait StaffRepo {
     async fn staff_by_username(&mut self, username: &str) -> StoreResult<Option<StaffRow>>;
 }
 
+/// An online report as persisted: what its reporter needs to follow it. Its content lives in
+/// POLE records (the event, people, places, objects and evidence), referenced by id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportRow {
+    /// The report reference in compact form (e.g. `7K3M9QXD2H4`); unique.
+    pub reference: String,
+    /// Which journey it came through (`ReportKind::as_str`).
+    pub kind: String,
+    /// Where it has got to (`ReportStatus::as_str`).
+    pub status: String,
+    /// The event record the report describes.
+    pub event_id: RecordId,
+    /// The reporting person's record; `None` for anonymous information.
+    pub reporter_id: Option<RecordId>,
+    /// Where one-time codes are sent; `None` when the reporter gave no e-mail address (the
+    /// report cannot then be followed online).
+    pub contact_email: Option<String>,
+    /// The submitter's idempotency key (one per started report); unique, so a repeated
+    /// submission finds the report already made instead of making a second.
+    pub idempotency_key: String,
+    /// When it was received.
+    pub submitted_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The crime number, once recorded as a crime.
+    pub crime_number: Option<String>,
+    /// Who is dealing with it, as shown to the reporter (e.g. "PC 2741 Patel").
+    pub officer: Option<String>,
+    /// The outcome category slug (data.police.uk), once closed.
+    pub outcome: Option<String>,
+    /// Answers that are not POLE content: support needs, contact preferences, the
+    /// statement and age confirmations of a footage report, and so on (a JSON object).
+    pub details: serde_json::Value,
+}
+
+/// One entry on a report's timeline: a status change, a message either way, information or
+/// evidence added later.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportUpdateRow {
+    /// Its id (UUIDv7: the timeline is in id order).
+    pub id: uuid::Uuid,
+    /// The report it belongs to (compact reference).
+    pub reference: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// What happened: `received`, `status`, `message`, `information`, `evidence`, `outcome`.
+    pub kind: String,
+    /// Who: `reporter`, `police` or `system`.
+    pub author: String,
+    /// The name shown for the author, e.g. "PC 2741 Patel".
+    pub author_name: Option<String>,
+    /// Words shown on the timeline (a message, a note).
+    pub text: Option<String>,
+    /// Structured detail (a JSON object), e.g. `{"status":"crime_recorded","crime_number":"…"}`
+    /// or `{"records":["…"]}`.
+    pub data: serde_json::Value,
+}
+
+/// A one-time code sent to a reporter so they can open their report. Only its SHA-256 is
+/// stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OneTimeCodeRow {
+    /// Its id (UUIDv7).
+    pub id: uuid::Uuid,
+    /// The report it opens (compact reference).
+    pub reference: String,
+    /// SHA-256 of the code.
+    pub code_hash: [u8; 32],
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When it was used; a used code never works again.
+    pub used_at: Option<DateTime<Utc>>,
+    /// Wrong codes tried against it; too many and it stops working.
+    pub failed_attempts: u32,
+}
+
+/// Online reports, their timelines and their one-time codes.
+#[async_trait]
+pub trait ReportRepo {
+    /// Stores a new report. Fails with [`StoreError::AlreadyExists`] when the reference or the
+    /// idempotency key is taken (`what` is "report").
+    async fn insert_report(&mut self, report: &ReportRow) -> StoreResult<()>;
+    /// Replaces the mutable fields of an existing report (status, updated_at, crime number,
+    /// officer, outcome, details, contact e-mail); [`StoreError::NotFound`] if there is none.
+    async fn update_report(&mut self, report: &ReportRow) -> StoreResult<()>;
+    /// Reads a report by its compact reference.
+    async fn report_by_reference(&mut self, reference: &str) -> StoreResult<Option<ReportRow>>;
+    /// Reads the report made with an idempotency key.
+    async fn report_by_idempotency_key(&mut self, key: &str) -> StoreResult<Option<ReportRow>>;
+    /// Reports, newest first, optionally with one status, at most `limit`.
+    async fn list_reports(
+        &mut self,
+        status: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReportRow>>;
+    /// Adds an entry to a report's timeline; [`StoreError::NotFound`] if the report does not
+    /// exist, [`StoreError::AlreadyExists`] on a duplicate id.
+    async fn insert_report_update(&mut self, update: &ReportUpdateRow) -> StoreResult<()>;
+    /// A report's timeline in id order.
+    async fn report_updates(&mut self, reference: &str) -> StoreResult<Vec<ReportUpdateRow>>;
+    /// Stores a one-time code; [`StoreError::NotFound`] if the report does not exist.
+    async fn insert_one_time_code(&mut self, code: &OneTimeCodeRow) -> StoreResult<()>;
+    /// The most recently issued code of a report.
+    async fn latest_one_time_code(
+        &mut self,
+        reference: &str,
+    ) -> StoreResult<Option<OneTimeCodeRow>>;
+    /// Records a use or a failed attempt (`used_at`, `failed_attempts`);
+    /// [`StoreError::NotFound`] if there is no such code.
+    async fn update_one_time_code(&mut self, code: &OneTimeCodeRow) -> StoreResult<()>;
+    /// How many codes were issued for a report at or after `since` (to limit how often
+    /// codes can be asked for).
+    async fn count_one_time_codes_since(
+        &mut self,
+        reference: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u32>;
+}
+
 /// Appending to the audit log.
 #[async_trait]
 pub trait AuditAppender {
@@ -143,9 +265,9 @@ pub trait AuditAppender {
 
 /// One unit of work: every change and its audit entries commit together or not at all.
 #[async_trait]
-pub trait StoreTx: RecordRepo + LinkRepo + StaffRepo + AuditAppender + Send {
-    /// Commits. Refuses (and rolls back) when the transaction changed records, links or
-    /// accounts without appending an audit entry.
+pub trait StoreTx: RecordRepo + LinkRepo + StaffRepo + ReportRepo + AuditAppender + Send {
+    /// Commits. Refuses (and rolls back) when the transaction changed records, links,
+    /// accounts, reports, timelines or one-time codes without appending an audit entry.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
     /// Abandons every change.
     async fn rollback(self: Box<Self>) -> StoreResult<()>;

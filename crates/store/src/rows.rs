@@ -165,3 +165,21 @@ pub fn link_from_body(body: &str) -> StoreResult<Link> {
     serde_json::from_str(body)
         .map_err(|error| StoreError::Corrupt(format!("link body does not decode: {error}")))
 }
+
+/// Encodes a JSON value (report details, timeline data) for a JSON column.
+pub fn json_text(value: &serde_json::Value, what: &str) -> StoreResult<String> {
+    serde_json::to_string(value)
+        .map_err(|error| StoreError::Database(format!("cannot encode {what}: {error}")))
+}
+
+/// Decodes a JSON column read back as text.
+pub fn json_from_text(text: &str, column: &str) -> StoreResult<serde_json::Value> {
+    serde_json::from_str(text)
+        .map_err(|error| StoreError::Corrupt(format!("column {column} does not decode: {error}")))
+}
+
+/// Converts a stored count or counter back; a negative value or one past `u32::MAX` means the
+/// data is corrupt.
+pub fn u32_from_i64(value: i64, what: &str) -> StoreResult<u32> {
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} {value} is out of range")))
+}

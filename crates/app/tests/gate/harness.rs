@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use bluelamp_app::{App, AppParts, NewRecord, NewStaff, Principal, SystemClock};
+use bluelamp_app::{App, AppParts, NewRecord, NewStaff, Principal};
 use bluelamp_audit::{CheckpointSigner, Entry, VerifyingKey};
 use bluelamp_domain::ids::RecordKind;
 use bluelamp_domain::record::RecordBody;
@@ -22,6 +22,33 @@ pub struct Harness {
     pub store: Arc<dyn Store>,
     pub key: VerifyingKey,
     pub tamper: Box<dyn TamperAccess>,
+    /// The SMTP server the app sends e-mail to.
+    pub sink: bluelamp_mail::SmtpSink,
+    /// The app's clock, which tests move on.
+    pub clock: Arc<TestClock>,
+}
+
+/// A clock that starts at the real time and moves only when told.
+pub struct TestClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl TestClock {
+    /// Moves the clock on by `by`.
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now += by;
+    }
+}
+
+impl bluelamp_app::Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Expands each case name into one test per backend: `sqlite::name` and `postgres::name`.
@@ -53,16 +80,24 @@ impl Harness {
     /// On a fresh SQLite file.
     pub async fn sqlite() -> anyhow::Result<Harness> {
         let (store, guard) = bluelamp_store_sqlite::testing::fresh_store().await?;
-        Self::build(Arc::new(store), Box::new(guard))
+        Self::build(Arc::new(store), Box::new(guard)).await
     }
 
     /// On a fresh PostgreSQL database.
     pub async fn postgres() -> anyhow::Result<Harness> {
         let (store, guard) = bluelamp_store_postgres::testing::fresh_database().await?;
-        Self::build(Arc::new(store), Box::new(guard))
+        Self::build(Arc::new(store), Box::new(guard)).await
     }
 
-    fn build(store: Arc<dyn Store>, tamper: Box<dyn TamperAccess>) -> anyhow::Result<Harness> {
+    async fn build(
+        store: Arc<dyn Store>,
+        tamper: Box<dyn TamperAccess>,
+    ) -> anyhow::Result<Harness> {
+        let sink =
+            bluelamp_mail::SmtpSink::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), None)
+                .await?;
+        let mailer = bluelamp_mail::Mailer::new(&sink.settings())?;
+        let clock = Arc::new(TestClock(std::sync::Mutex::new(chrono::Utc::now())));
         let signer = CheckpointSigner::generate();
         let key = signer.verifying_key();
         let app = App::new(AppParts {
@@ -70,15 +105,19 @@ impl Harness {
             policy: Arc::new(PolicyEngine::embedded()?),
             refdata: Arc::new(ReferenceData::embedded()?),
             signer: Arc::new(signer),
-            clock: Arc::new(SystemClock),
+            clock: clock.clone(),
             log_origin: format!("bluelamp/{FORCE}"),
             force: FORCE.to_owned(),
+            mailer,
+            reports: bluelamp_app::ReportSettings::default(),
         });
         Ok(Harness {
             app,
             store,
             key,
             tamper,
+            sink,
+            clock,
         })
     }
 

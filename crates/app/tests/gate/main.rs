@@ -5,6 +5,7 @@
 //! (for refusals) its own `denied` entry.
 
 mod harness;
+mod reports;
 mod use_cases;
 
 use harness::backend_tests;
@@ -22,4 +23,12 @@ backend_tests!(
     checkpoints_cover_the_log_and_verify,
     tampering_is_detected_by_verification,
     checkpoint_signer_refuses_a_tampered_log,
+    submitted_report_lands_as_pole_records_in_one_audited_transaction,
+    repeated_submission_makes_one_report,
+    invalid_report_stores_nothing,
+    operation_snap_rules_are_enforced,
+    one_time_code_opens_the_report_once,
+    expired_and_locked_codes_are_refused,
+    police_updates_and_messages_reach_the_timeline,
+    anonymous_information_is_accepted_without_a_reporter,
 );

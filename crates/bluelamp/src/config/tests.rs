@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use figment::Jail;
 
-use super::{Config, DatabaseTarget, LogFormat, Overrides, config_keys, redact_url};
+use super::{Config, DatabaseTarget, LogFormat, MailMode, Overrides, config_keys, redact_url};
 
 /// The example file at the repository root.
 const EXAMPLE: &str = include_str!("../../../../bluelamp.example.toml");
@@ -187,7 +187,7 @@ fn the_example_file_parses_and_documents_every_key() {
     let parsed: Config = toml::from_str(EXAMPLE).unwrap();
     parsed.validate().unwrap();
     let keys = config_keys();
-    assert_eq!(keys.len(), 8, "{keys:?}");
+    assert_eq!(keys.len(), 22, "{keys:?}");
     for key in keys {
         let live = EXAMPLE
             .lines()
@@ -200,4 +200,36 @@ fn the_example_file_parses_and_documents_every_key() {
             "bluelamp.example.toml does not document {key}"
         );
     }
+}
+
+#[test]
+fn smtp_password_is_never_shown() {
+    Jail::expect_with(|jail| {
+        jail.clear_env();
+        jail.set_env("BLUELAMP_MAIL", "smtp");
+        jail.set_env("BLUELAMP_SMTP_PASSWORD", "correct-horse");
+        let config = load(&Overrides::default())?;
+        assert_eq!(config.mail, MailMode::Smtp);
+        let shown = format!("{config:?} {:?}", config.smtp_settings());
+        assert!(!shown.contains("correct-horse"), "{shown}");
+        Ok(())
+    });
+}
+
+#[test]
+fn portal_settings_are_checked() {
+    Jail::expect_with(|jail| {
+        jail.clear_env();
+        jail.set_env("BLUELAMP_SESSION_IDLE_MINUTES", "1");
+        let error = load(&Overrides::default()).unwrap_err();
+        assert!(
+            error.to_string().contains("session_idle_minutes"),
+            "{error}"
+        );
+        jail.set_env("BLUELAMP_SESSION_IDLE_MINUTES", "30");
+        jail.set_env("BLUELAMP_QUICK_EXIT_URL", "javascript:alert(1)");
+        let error = load(&Overrides::default()).unwrap_err();
+        assert!(error.to_string().contains("quick_exit_url"), "{error}");
+        Ok(())
+    });
 }

@@ -27,7 +27,7 @@ use crate::retention::{RetentionGroup, RetentionRule};
 pub const MANIFEST_FILE: &str = "manifest.toml";
 
 /// Embedded copies of the files in the top-level `refdata/` folder.
-const EMBEDDED: [(&str, &str); 10] = [
+const EMBEDDED: [(&str, &str); 13] = [
     (
         MANIFEST_FILE,
         include_str!("../../../../refdata/manifest.toml"),
@@ -67,6 +67,18 @@ const EMBEDDED: [(&str, &str); 10] = [
     (
         "lawful_bases.csv",
         include_str!("../../../../refdata/lawful_bases.csv"),
+    ),
+    (
+        "online_report_types.csv",
+        include_str!("../../../../refdata/online_report_types.csv"),
+    ),
+    (
+        "operation_snap_rules.csv",
+        include_str!("../../../../refdata/operation_snap_rules.csv"),
+    ),
+    (
+        "victims_code_rights.csv",
+        include_str!("../../../../refdata/victims_code_rights.csv"),
     ),
 ];
 
@@ -118,6 +130,15 @@ pub struct ReferenceData {
     pub s62_log_kinds: CodeList,
     /// Lawful bases for processing; attribute `legislation`.
     pub lawful_bases: CodeList,
+    /// What the public can report online; attributes `hint`, `journey` (a report kind),
+    /// `crime_category` (a crime category slug) and `retention_group` (MoPI group the report
+    /// starts in, until staff classify it).
+    pub online_report_types: CodeList,
+    /// Operation Snap rules for footage of driving offences; attributes `value` (a whole
+    /// number) and `unit`.
+    pub operation_snap_rules: CodeList,
+    /// The twelve rights of the Victims' Code; attribute `summary`.
+    pub victims_code_rights: CodeList,
     /// The manifest's version of the whole set.
     pub version: String,
     /// Source details of each list, by list name.
@@ -176,6 +197,9 @@ impl ReferenceData {
             retention_groups: load("retention_groups", rules::retention_group)?,
             s62_log_kinds: load("s62_log_kinds", rules::s62_log_kind)?,
             lawful_bases: load("lawful_bases", rules::lawful_basis)?,
+            online_report_types: load("online_report_types", rules::online_report_type)?,
+            operation_snap_rules: load("operation_snap_rules", rules::whole_number_value)?,
+            victims_code_rights: load("victims_code_rights", rules::has_summary)?,
             version: manifest.version.trim().to_owned(),
             sources: manifest.lists,
         })
@@ -183,7 +207,7 @@ impl ReferenceData {
 
     /// Every list, in a fixed order.
     #[must_use]
-    pub fn lists(&self) -> [&CodeList; 9] {
+    pub fn lists(&self) -> [&CodeList; 12] {
         [
             &self.crime_categories,
             &self.outcome_categories,
@@ -194,7 +218,28 @@ impl ReferenceData {
             &self.retention_groups,
             &self.s62_log_kinds,
             &self.lawful_bases,
+            &self.online_report_types,
+            &self.operation_snap_rules,
+            &self.victims_code_rights,
         ]
+    }
+
+    /// An Operation Snap rule's whole-number value in force on `on` (e.g.
+    /// `"submission-days"` → 7).
+    #[must_use]
+    pub fn operation_snap_rule(&self, code: &str, on: NaiveDate) -> Option<u32> {
+        self.operation_snap_rules
+            .get(code, on)
+            .and_then(|entry| entry.attribute("value"))
+            .and_then(|value| value.parse().ok())
+    }
+
+    /// The plain-English explanation of an outcome category in force on `on`.
+    #[must_use]
+    pub fn outcome_explanation(&self, code: &str, on: NaiveDate) -> Option<&str> {
+        self.outcome_categories
+            .get(code, on)
+            .and_then(|entry| entry.attribute("explanation"))
     }
 
     /// The review rule of `group` in force on `on`.

@@ -136,3 +136,43 @@ impl TryFrom<&CodeEntry> for RetentionRule {
         })
     }
 }
+
+/// Online report types: a slug code, a `journey` naming a report kind, a `crime_category`
+/// slug and the `retention_group` a report of the type starts in.
+pub(super) fn online_report_type(entry: &CodeEntry) -> Result<(), RowProblem> {
+    category_slug(entry)?;
+    let journey = attribute(entry, "journey")?;
+    if !matches!(
+        journey,
+        "crime" | "anti_social_behaviour" | "road_traffic" | "information"
+    ) {
+        return Err(bad(
+            "journey",
+            journey,
+            "crime, anti_social_behaviour, road_traffic or information",
+        ));
+    }
+    let group = attribute(entry, "retention_group")?;
+    if RetentionGroup::parse(group).is_err() {
+        return Err(bad("retention_group", group, "a MoPI retention group code"));
+    }
+    let category = attribute(entry, "crime_category")?;
+    match CategorySlug::parse(category) {
+        Ok(slug) if slug.as_str() == category => Ok(()),
+        _ => Err(bad("crime_category", category, "a crime category slug")),
+    }
+}
+
+/// Lists of numeric rules: `value` is a whole number and `unit` is given.
+pub(super) fn whole_number_value(entry: &CodeEntry) -> Result<(), RowProblem> {
+    let value = attribute(entry, "value")?;
+    if value.parse::<u32>().is_err() {
+        return Err(bad("value", value, "a whole number"));
+    }
+    attribute(entry, "unit").map(|_| ())
+}
+
+/// Lists whose entries must carry a `summary`.
+pub(super) fn has_summary(entry: &CodeEntry) -> Result<(), RowProblem> {
+    attribute(entry, "summary").map(|_| ())
+}

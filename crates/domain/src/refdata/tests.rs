@@ -21,7 +21,7 @@ fn with_file(name: &str, text: &str) -> BTreeMap<String, String> {
 #[test]
 fn embedded_loads_every_list() {
     let data = ReferenceData::embedded().unwrap();
-    assert_eq!(data.version, "2026.1");
+    assert_eq!(data.version, "2026.2");
     for list in data.lists() {
         assert!(!list.entries().is_empty(), "{}", list.name());
         assert!(data.sources.contains_key(list.name()), "{}", list.name());
@@ -250,4 +250,40 @@ fn manifest_problems_are_named() {
         err.starts_with("manifest.toml: missing field `version`"),
         "{err}"
     );
+}
+
+#[test]
+fn online_report_types_map_to_known_crime_categories() {
+    let data = ReferenceData::embedded().unwrap();
+    let on = d("2026-11-27");
+    let types: Vec<_> = data.online_report_types.current(on).collect();
+    assert!(types.len() >= 12, "{}", types.len());
+    for entry in types {
+        let category = entry.attribute("crime_category").unwrap();
+        assert!(
+            data.crime_categories.contains(category, on),
+            "{} maps to unknown category {category}",
+            entry.code
+        );
+    }
+}
+
+#[test]
+fn every_outcome_has_a_plain_english_explanation() {
+    let data = ReferenceData::embedded().unwrap();
+    let on = d("2026-11-27");
+    for entry in data.outcome_categories.current(on) {
+        let explanation = data.outcome_explanation(&entry.code, on).unwrap();
+        assert!(explanation.ends_with('.'), "{explanation}");
+    }
+}
+
+#[test]
+fn operation_snap_rules_are_numbers() {
+    let data = ReferenceData::embedded().unwrap();
+    let on = d("2026-11-27");
+    assert_eq!(data.operation_snap_rule("submission-days", on), Some(7));
+    assert_eq!(data.operation_snap_rule("max-clip-minutes", on), Some(10));
+    assert_eq!(data.operation_snap_rule("minimum-age", on), Some(18));
+    assert_eq!(data.victims_code_rights.current(on).count(), 12);
 }

@@ -9,6 +9,13 @@ use serde::Deserialize;
 /// The force every case's principal belongs to unless it says otherwise.
 pub const HOME: &str = "kent";
 
+/// The reporter of every report case unless it says otherwise.
+pub const REPORTER: &str = "reporter:7K3M9QXD2H4";
+
+/// A citizen principal's id unless the case says otherwise (not yet proved
+/// any one-time code).
+pub const ANONYMOUS: &str = "anonymous";
+
 /// `tests/golden.toml`.
 pub const GOLDEN: &str = include_str!("../golden.toml");
 
@@ -34,6 +41,7 @@ pub enum ResourceShape {
     Link,
     StaffDirectory,
     AuditLog,
+    Report,
 }
 
 fn staff() -> PrincipalKind {
@@ -48,10 +56,14 @@ fn official() -> Classification {
 fn event() -> RecordKind {
     RecordKind::Event
 }
+fn reporter() -> String {
+    REPORTER.to_owned()
+}
 
 /// One hand-written case. Defaults: a staff principal of force `kent` with
 /// OFFICIAL clearance; an OFFICIAL, non-sensitive `event` record of `kent`;
-/// no purpose; no error expected.
+/// no purpose; no error expected. A report is of `kent`, made by
+/// [`REPORTER`]; a citizen principal's id is [`ANONYMOUS`].
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
@@ -80,6 +92,15 @@ pub struct Case {
     pub sensitive: bool,
     #[serde(default)]
     pub purpose: Option<String>,
+    /// The report's reporter's citizen id (reports only).
+    #[serde(default = "reporter")]
+    pub reporter: String,
+    /// Drop the report's reporter (a malformed request).
+    #[serde(default)]
+    pub resource_no_reporter: bool,
+    /// The principal's id (citizens only; staff and system ids are derived).
+    #[serde(default)]
+    pub principal_id: Option<String>,
     pub expect: Expect,
     pub policies: Vec<String>,
     #[serde(default)]
@@ -90,11 +111,15 @@ impl Case {
     pub fn subject(&self) -> Subject {
         Subject {
             kind: self.principal,
-            id: format!(
-                "{:?}-{}",
-                self.principal,
-                self.role.map_or("none", Role::as_str)
-            ),
+            id: match (self.principal, &self.principal_id) {
+                (_, Some(id)) => id.clone(),
+                (PrincipalKind::Citizen, None) => ANONYMOUS.to_owned(),
+                (_, None) => format!(
+                    "{:?}-{}",
+                    self.principal,
+                    self.role.map_or("none", Role::as_str)
+                ),
+            },
             role: self.role,
             force: (!self.no_force).then(|| self.force.clone()),
             clearance: self.clearance,
@@ -108,6 +133,7 @@ impl Case {
             ResourceShape::Link => ResourceKind::Link,
             ResourceShape::StaffDirectory => ResourceKind::StaffDirectory,
             ResourceShape::AuditLog => ResourceKind::AuditLog,
+            ResourceShape::Report => ResourceKind::Report,
         };
         Resource {
             kind,
@@ -116,6 +142,8 @@ impl Case {
                 .then(|| self.resource_force.clone()),
             classification: self.classification,
             sensitive: self.sensitive,
+            reporter: (self.resource == ResourceShape::Report && !self.resource_no_reporter)
+                .then(|| self.reporter.clone()),
         }
     }
 }

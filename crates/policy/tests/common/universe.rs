@@ -4,6 +4,11 @@ use bluelamp_policy::{
     Action, Classification, PrincipalKind, RecordKind, Resource, ResourceKind, Role, Subject,
 };
 
+/// A reporter who has proved their one-time code.
+pub const REPORTER: &str = "reporter:7K3M9QXD2H4";
+/// Another reporter.
+pub const OTHER_REPORTER: &str = "reporter:9Z2W4PLM8RT";
+
 /// The force every principal belongs to.
 pub const HOME: &str = "kent";
 /// Another force.
@@ -11,15 +16,21 @@ pub const OTHER: &str = "essex";
 
 /// Every well-formed request over a small universe: each principal (staff in
 /// each role and clearance), each action with each resource kind it applies
-/// to, own and other force, each classification, sensitive or not, purpose
-/// present or absent.
+/// to, own and other force, each classification, sensitive or not, reports
+/// made by each citizen, purpose present or absent.
 pub fn universe() -> Vec<(Subject, Action, Resource, Option<&'static str>)> {
     let classifications = [
         Classification::Official,
         Classification::Secret,
         Classification::TopSecret,
     ];
-    let mut subjects = vec![Subject::citizen("citizen-1"), Subject::system("bootstrap")];
+    let mut subjects = vec![
+        Subject::citizen("citizen-1"),
+        Subject::citizen("anonymous"),
+        Subject::citizen(REPORTER),
+        Subject::citizen(OTHER_REPORTER),
+        Subject::system("bootstrap"),
+    ];
     for role in Role::ALL {
         for clearance in classifications {
             subjects.push(Subject {
@@ -49,6 +60,9 @@ pub fn universe() -> Vec<(Subject, Action, Resource, Option<&'static str>)> {
         }
         resources.push(Resource::record_collection(force));
         resources.push(Resource::staff_directory(force));
+        for reporter in [REPORTER, OTHER_REPORTER, "anonymous", "citizen-1"] {
+            resources.push(Resource::report("7K3M9QXD2H4", force, reporter));
+        }
     }
     resources.push(Resource::audit_log());
     let mut out = Vec::new();
@@ -77,6 +91,14 @@ pub fn applies(action: Action, kind: ResourceKind) -> bool {
             | (
                 Action::ReadAuditLog | Action::VerifyAuditLog,
                 ResourceKind::AuditLog
+            )
+            | (
+                Action::SubmitReport
+                    | Action::RequestReportCode
+                    | Action::TrackReport
+                    | Action::MessageReport
+                    | Action::UpdateReport,
+                ResourceKind::Report
             )
     )
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod links;
 mod openapi;
 pub mod records;
+pub mod reports;
 pub mod schema;
 
 use axum::Router;
@@ -37,6 +38,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(links::list::list_links_of_record),
         )
         .route("/v1/links", post(links::create::create_link))
+        .route(
+            "/v1/reports/{reference}/updates",
+            post(reports::update::update_report),
+        )
         .route(
             "/v1/audit/checkpoint",
             get(audit::checkpoint::latest_checkpoint),

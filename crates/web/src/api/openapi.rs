@@ -7,7 +7,7 @@ use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{audit, links, records};
+use crate::api::{audit, links, records, reports};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::ops::health;
 
@@ -30,6 +30,7 @@ use crate::ops::health;
         records::list::list_records,
         links::create::create_link,
         links::list::list_links_of_record,
+        reports::update::update_report,
         audit::checkpoint::latest_checkpoint,
         openapi_document,
         health::healthz,
@@ -39,6 +40,7 @@ use crate::ops::health;
     tags(
         (name = "records", description = "POLE records: create, read and list"),
         (name = "links", description = "Typed, time-bounded links between records"),
+        (name = "reports", description = "Online reports from the public: the police side"),
         (name = "audit", description = "The append-only audit log's signed checkpoints"),
         (name = "meta", description = "This document"),
         (name = "operations", description = "Health checks for operators"),

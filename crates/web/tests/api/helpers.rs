@@ -54,6 +54,7 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     _store_dir: TestStoreDir,
+    _sink: bluelamp_mail::SmtpSink,
 }
 
 impl TestApp {
@@ -65,6 +66,9 @@ impl TestApp {
     async fn try_spawn() -> anyhow::Result<TestApp> {
         let (store, store_dir) = fresh_store().await?;
         let store = Arc::new(store);
+        let sink =
+            bluelamp_mail::SmtpSink::start(SocketAddr::from(([127, 0, 0, 1], 0)), None).await?;
+        let mailer = bluelamp_mail::Mailer::new(&sink.settings())?;
         let app = App::new(AppParts {
             store: store.clone(),
             policy: Arc::new(PolicyEngine::embedded().context("policies")?),
@@ -73,6 +77,8 @@ impl TestApp {
             clock: Arc::new(SystemClock),
             log_origin: format!("bluelamp/{FORCE}"),
             force: FORCE.to_owned(),
+            mailer,
+            reports: bluelamp_app::ReportSettings::default(),
         });
         let officer_token = create_staff(&app, "pc.jones", Role::Officer, FORCE).await?;
         let admin_token = create_staff(&app, "admin.lee", Role::Administrator, FORCE).await?;
@@ -95,6 +101,7 @@ impl TestApp {
             shutdown: Some(shutdown),
             server: Some(server),
             _store_dir: store_dir,
+            _sink: sink,
         })
     }
 

@@ -17,4 +17,6 @@ mod operations;
 #[cfg(test)]
 mod records;
 #[cfg(test)]
+mod reports;
+#[cfg(test)]
 mod snapshots;

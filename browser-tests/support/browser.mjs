@@ -49,7 +49,55 @@ export async function launchBrowser() {
  * `{ javaScriptEnabled: false }`). axe needs pages from a context, not `browser.newPage()`.
  */
 export async function newContext(browser, options = {}) {
-  return browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London', ...options });
+  const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London', ...options });
+  if (options.javaScriptEnabled === false) {
+    SCRIPTLESS.set(context, { browser, options });
+  }
+  return context;
+}
+
+/** Contexts made with `javaScriptEnabled: false`, with what made them. */
+const SCRIPTLESS = new WeakMap();
+
+/**
+ * Runs `check(page)` on `page` as it is now. With JavaScript off Playwright cannot evaluate
+ * anything in the page (axe runs there), so for such a page `check` gets a replica instead: a
+ * JavaScript-enabled page of the same size, at the same URL, whose document is the scriptless
+ * page's HTML and whose only script (`/assets/bluelamp.js`) is replaced by an empty one, so
+ * the page is laid out exactly as without JavaScript. Stylesheets still come from the server.
+ */
+export async function onScriptedPage(page, check) {
+  const made = SCRIPTLESS.get(page.context());
+  if (!made) return check(page);
+  const html = await page.content();
+  const url = page.url();
+  const { javaScriptEnabled: _off, ...options } = made.options;
+  const replica = await made.browser.newContext({
+    locale: 'en-GB',
+    timezoneId: 'Europe/London',
+    ...options,
+    viewport: page.viewportSize() ?? options.viewport,
+  });
+  try {
+    const origin = new URL(url).origin;
+    await replica.route(
+      (u) => u.href === url,
+      (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
+    );
+    await replica.route(
+      (u) => u.pathname.endsWith('.js'),
+      (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: '' }),
+    );
+    await replica.route(
+      (u) => u.origin !== origin && !u.href.startsWith('data:'),
+      (route) => route.abort('blockedbyclient'),
+    );
+    const copy = await replica.newPage();
+    await copy.goto(url, { waitUntil: 'load' });
+    return await check(copy);
+  } finally {
+    await replica.close().catch(() => {});
+  }
 }
 
 /**
@@ -61,6 +109,11 @@ export async function newContext(browser, options = {}) {
  * @param {{ label?: string, exclude?: string[] }} [options] label names the page in the message
  */
 export async function assertNoAxeViolations(page, { label, exclude = [] } = {}) {
+  if (SCRIPTLESS.has(page.context())) {
+    return onScriptedPage(page, (copy) =>
+      assertNoAxeViolations(copy, { label: `${label ?? page.url()} (without JavaScript)`, exclude }),
+    );
+  }
   let builder = new AxeBuilder({ page }).withTags(AXE_TAGS);
   for (const selector of exclude) builder = builder.exclude(selector);
   const results = await builder.analyze();
@@ -95,15 +148,27 @@ export function formatViolations(violations) {
 
 /**
  * Records every request the context's pages make (including web sockets) and aborts any that
- * would leave `origin`, so a test never reaches the internet. `assertAllLocal()` then fails
- * naming each foreign request. `data:` and `blob:` URLs never leave the browser and are allowed.
+ * would leave `origin` (or the `allowOrigins`), so a test never reaches the internet.
+ * `assertAllLocal()` then fails naming each foreign request; `to(origin)` lists the requests
+ * made to an allowed origin (e.g. a test's own neutral site for "Leave this site"). `data:`
+ * and `blob:` URLs never leave the browser and are allowed.
  *
  * @param {import('playwright-core').BrowserContext} context
  * @param {string} origin e.g. `http://127.0.0.1:34931`
+ * @param {{ allowOrigins?: string[] }} [options] other local origins a test serves itself
  */
-export async function trackRequests(context, origin) {
+export async function trackRequests(context, origin, { allowOrigins = [] } = {}) {
   const requests = [];
+  const allowed = new Set([origin, ...allowOrigins]);
   const isLocal = (url) => {
+    if (url.startsWith('data:') || url.startsWith('blob:')) return true;
+    try {
+      return allowed.has(new URL(url).origin);
+    } catch {
+      return false;
+    }
+  };
+  const isServer = (url) => {
     if (url.startsWith('data:') || url.startsWith('blob:')) return true;
     try {
       return new URL(url).origin === origin;
@@ -125,9 +190,18 @@ export async function trackRequests(context, origin) {
   return {
     requests,
     foreign: () => requests.filter((r) => !isLocal(r.url)),
+    to: (other) =>
+      requests.filter((r) => {
+        try {
+          return new URL(r.url).origin === other;
+        } catch {
+          return false;
+        }
+      }),
+    /** Fails naming every request that went anywhere but the server (allowed origins too). */
     assertAllLocal(label = '') {
       assert.ok(requests.length > 0, 'no request was recorded at all: is the tracker attached?');
-      const foreign = requests.filter((r) => !isLocal(r.url));
+      const foreign = requests.filter((r) => !isServer(r.url));
       assert.deepEqual(
         foreign.map((r) => `${r.method} ${r.url} (${r.type})`),
         [],
@@ -153,8 +227,18 @@ export function trackConsoleErrors(context) {
   context.on('page', watch);
   return {
     errors,
-    assertNone(label = '') {
-      assert.deepEqual(errors, [], `browser console errors${label ? ` on ${label}` : ''}`);
+    /**
+     * Fails listing the errors, but those matching an `allow` pattern. `allowStatus` lists
+     * HTTP statuses a page was expected to answer with (an error page is 422, say), which
+     * Chromium logs as "Failed to load resource".
+     */
+    assertNone(label = '', { allow = [], allowStatus = [] } = {}) {
+      const patterns = [
+        ...allow,
+        ...allowStatus.map((status) => new RegExp(`^console: Failed to load resource: the server responded with a status of ${status}\\b`)),
+      ];
+      const left = errors.filter((error) => !patterns.some((pattern) => pattern.test(error)));
+      assert.deepEqual(left, [], `browser console errors${label ? ` on ${label}` : ''}`);
     },
   };
 }
@@ -176,6 +260,9 @@ export async function focused(page) {
 
 /** Fails when the page scrolls sideways (WCAG 1.4.10 reflow, checked at phone width). */
 export async function assertNoHorizontalScroll(page, label = '') {
+  if (SCRIPTLESS.has(page.context())) {
+    return onScriptedPage(page, (copy) => assertNoHorizontalScroll(copy, label));
+  }
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({
     scrollWidth: document.documentElement.scrollWidth,
     clientWidth: document.documentElement.clientWidth,

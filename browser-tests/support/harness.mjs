@@ -15,13 +15,23 @@ import { launchBrowser, newContext, trackConsoleErrors, trackRequests } from './
  * Registers hooks that start a Bluelamp server and Chromium before the file's tests and stop
  * both after, closing each test's contexts after that test.
  *
- * @param {{ serverArgs?: string[], serverEnv?: Record<string,string> }} [options]
+ * `serverEnv` may be a function, called (and awaited) in the `before` hook, for settings known
+ * only once something else has started (e.g. a test's own neutral site for quick exit).
+ * `allowOrigins` lists origins besides the server's that pages may reach (requests anywhere
+ * else are aborted); it may be a function too.
+ *
+ * @param {{
+ *   serverArgs?: string[],
+ *   serverEnv?: Record<string,string> | (() => Record<string,string> | Promise<Record<string,string>>),
+ *   allowOrigins?: string[] | (() => string[]),
+ * }} [options]
  */
-export function useBluelamp({ serverArgs = [], serverEnv = {} } = {}) {
+export function useBluelamp({ serverArgs = [], serverEnv = {}, allowOrigins = [] } = {}) {
   const state = { server: null, browser: null, contexts: [] };
 
   before(async () => {
-    state.server = await startServer({ args: serverArgs, env: serverEnv });
+    const env = typeof serverEnv === 'function' ? await serverEnv() : serverEnv;
+    state.server = await startServer({ args: serverArgs, env });
     state.browser = await launchBrowser();
   });
 
@@ -51,7 +61,9 @@ export function useBluelamp({ serverArgs = [], serverEnv = {} } = {}) {
     async context(options = {}) {
       const context = await newContext(state.browser, options);
       state.contexts.push(context);
-      const requests = await trackRequests(context, state.server.origin);
+      const requests = await trackRequests(context, state.server.origin, {
+        allowOrigins: typeof allowOrigins === 'function' ? allowOrigins() : allowOrigins,
+      });
       const consoleErrors = trackConsoleErrors(context);
       return { context, requests, consoleErrors };
     },

@@ -391,6 +391,20 @@ impl Config {
             .unwrap_or_else(|| self.data_dir.join("outbox"))
     }
 
+    /// The evidence blob store's directory.
+    pub fn evidence_dir(&self) -> PathBuf {
+        self.evidence_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("evidence"))
+    }
+
+    /// Whether session cookies must be `Secure` (the public reach the node over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+
     /// The SMTP settings of `mail = "smtp"`.
     pub fn smtp_settings(&self) -> bluelamp_mail::SmtpSettings {
         bluelamp_mail::SmtpSettings {

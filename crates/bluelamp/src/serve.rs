@@ -85,7 +85,8 @@ pub async fn start(
         shutdown.clone(),
     );
     let upkeep = spawn_metrics_upkeep(prometheus.clone(), shutdown.clone());
-    let router = bluelamp_web::router(app, prometheus);
+    let portal = portal_config(config, &app)?;
+    let router = bluelamp_web::router_with_portal(app, prometheus, portal);
     let served = bluelamp_web::serve(listener, router, shutdown.clone().cancelled_owned());
     let stop_everything = shutdown.clone();
     let server = tokio::spawn(async move {
@@ -101,6 +102,29 @@ pub async fn start(
         server,
         checkpointer,
         upkeep,
+    })
+}
+
+/// The citizen portal's settings from the configuration: evidence kept in `evidence_dir`, the
+/// force's name from the reference data.
+fn portal_config(config: &Config, app: &App) -> anyhow::Result<bluelamp_web::portal::PortalConfig> {
+    let evidence_dir = config.evidence_dir();
+    let blobs = bluelamp_evidence::BlobStore::local(&evidence_dir)
+        .with_context(|| format!("cannot open the evidence store {}", evidence_dir.display()))?;
+    let today = chrono::Utc::now().date_naive();
+    let force_name = app
+        .refdata()
+        .forces
+        .get(&config.force, today)
+        .map_or_else(|| config.force.clone(), |force| force.label.clone());
+    Ok(bluelamp_web::portal::PortalConfig {
+        blobs,
+        max_upload_bytes: config.max_upload_bytes,
+        quick_exit_url: config.quick_exit_url.clone(),
+        session_idle: Duration::from_secs(config.session_idle_minutes.saturating_mul(60)),
+        secure_cookies: config.secure_cookies(),
+        force_name,
+        rate_limit_per_minute: config.portal_rate_limit_per_minute,
     })
 }
 

@@ -2,11 +2,15 @@
 //!
 //! # Brief overview
 //!
-//! This crate is the only one that knows HTTP. [`router`] builds the whole axum [`Router`]
-//! around a [`bluelamp_app::App`]; [`serve`] runs it until a shutdown signal, draining
+//! This crate is the only one that knows HTTP. [`router_with_portal`] builds the whole axum
+//! [`Router`] around a [`bluelamp_app::App`] and a [`PortalConfig`] ([`router`] uses the
+//! defaults with evidence in memory); [`serve`] runs it until a shutdown signal, draining
 //! requests in flight. Handlers never reach the store: each parses its request at the edge
 //! into domain types, calls exactly one `App` use case, and maps the result.
 //!
+//! * [`portal`] — the citizen portal at `/`: server-rendered askama pages with
+//!   govuk-frontend styles to report a crime, anti-social behaviour, a driving offence with
+//!   footage or information, and to follow a report (the contract is `docs/portal.md`).
 //! * [`api`] — the JSON API under `/api/v1` (records, links, the audit checkpoint and the
 //!   OpenAPI document [`openapi()`]). One file per endpoint action; each handler's doc comment
 //!   states its business rule and who may call it.
@@ -18,7 +22,8 @@
 //!   HTTP responses with a stable code, a message and the field at fault.
 //! * [`middleware`] — request ids and tracing spans, security headers and per-route request
 //!   metrics; [`telemetry`] installs the Prometheus recorder that `/metrics` renders.
-//! * `ops` and `site` — `/healthz`, `/metrics`, and the landing page at `/`.
+//! * `ops` and `site` — `/healthz`, `/metrics`, and the portal's static files under
+//!   `/assets/`.
 //!
 //! A rejected request never reaches the application, so it stores nothing.
 
@@ -29,10 +34,13 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 mod ops;
+pub mod portal;
 mod site;
 pub mod telemetry;
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -46,17 +54,20 @@ use tower_http::trace::TraceLayer;
 
 pub use api::openapi;
 pub use error::{ApiError, ApiErrorKind, ErrorBody, ErrorDetail};
+pub use portal::{Portal, PortalConfig};
 
 /// The largest request body the JSON API accepts: 1 MiB.
 pub const API_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
-/// What every handler can reach: the application and the metrics handle.
+/// What every handler can reach: the application, the metrics handle and the portal.
 #[derive(Clone)]
 pub struct AppState {
     /// The application layer; handlers call its use cases and nothing else.
     pub app: App,
     /// Renders the process's metrics for `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The citizen portal's configuration, sessions and rate limiter.
+    pub portal: Arc<Portal>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -65,22 +76,37 @@ impl std::fmt::Debug for AppState {
     }
 }
 
+/// Builds the whole HTTP interface of a Bluelamp server around `app`, with the portal's
+/// defaults ([`PortalConfig::default_in_memory`]: evidence kept in memory).
+///
+/// See [`router_with_portal`].
+pub fn router(app: App, metrics: PrometheusHandle) -> Router {
+    router_with_portal(app, metrics, PortalConfig::default_in_memory())
+}
+
 /// Builds the whole HTTP interface of a Bluelamp server around `app`.
 ///
-/// Routes: `/` (landing page), `/assets/bluelamp.css`, `/healthz`, `/metrics`, and the JSON
-/// API under `/api/v1` (see [`openapi()`]). Every response carries the security headers of
-/// [`middleware::security_headers`] and an `x-request-id`; every request is traced and
-/// counted. `metrics` is the handle of the recorder the process installed (see
-/// [`telemetry::install_prometheus_recorder`]).
-pub fn router(app: App, metrics: PrometheusHandle) -> Router {
-    let state = AppState { app, metrics };
+/// Routes: the citizen portal at `/` (see [`portal`]), `/assets/{file}`, `/healthz`,
+/// `/metrics`, and the JSON API under `/api/v1` (see [`openapi()`]). Every response carries
+/// the security headers of [`middleware::security_headers`] and an `x-request-id`; every
+/// request is traced and counted. `metrics` is the handle of the recorder the process
+/// installed (see [`telemetry::install_prometheus_recorder`]). When called inside a tokio
+/// runtime, starts the portal's session sweeper ([`Portal::spawn_sweeper`]).
+pub fn router_with_portal(app: App, metrics: PrometheusHandle, portal: PortalConfig) -> Router {
+    let portal = Arc::new(Portal::new(portal));
+    Portal::spawn_sweeper(&portal);
+    let state = AppState {
+        app,
+        metrics,
+        portal,
+    };
     let mut security_header_layers = Vec::new();
     for (name, value) in middleware::security_headers() {
         security_header_layers.push(SetResponseHeaderLayer::overriding(name, value));
     }
     let routes = Router::new()
-        .route("/", get(site::landing::landing_page))
-        .route("/assets/bluelamp.css", get(site::landing::stylesheet))
+        .merge(portal::routes(&state))
+        .route("/assets/{file}", get(site::assets::asset))
         .route("/healthz", get(ops::health::healthz))
         .route("/metrics", get(ops::metrics::metrics))
         .nest(
@@ -107,7 +133,8 @@ pub fn router(app: App, metrics: PrometheusHandle) -> Router {
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then stops accepting
-/// connections and waits for requests in flight to finish.
+/// connections and waits for requests in flight to finish. Handlers see each connection's
+/// peer address (the portal limits form posts per client address).
 ///
 /// # Errors
 /// An I/O error of the listener.
@@ -119,20 +146,18 @@ pub async fn serve(
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, "serving http");
     }
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
-/// Any path outside the API that no route matches: a plain 404 page.
+/// Any path outside the API that no route matches: the portal's "Page not found".
 #[tracing::instrument(skip_all)]
-async fn site_not_found() -> (axum::http::StatusCode, axum::response::Html<&'static str>) {
-    (
-        axum::http::StatusCode::NOT_FOUND,
-        axum::response::Html(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Page not found \
-             - Bluelamp</title></head><body><main><h1>Page not found</h1><p><a href=\"/\">Go to \
-             the Bluelamp home page</a></p></main></body></html>",
-        ),
-    )
+async fn site_not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    portal::pages::not_found(&state.portal)
 }

@@ -173,7 +173,7 @@ async fn write_until(
 }
 
 /// The `p`th percentile (nearest rank) of sorted latencies; zero when there are none.
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
+pub(super) fn percentile(sorted: &[Duration], p: usize) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -182,7 +182,7 @@ fn percentile(sorted: &[Duration], p: usize) -> Duration {
 }
 
 /// A duration in milliseconds.
-fn millis(duration: Duration) -> f64 {
+pub(super) fn millis(duration: Duration) -> f64 {
     let micros = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
     float(micros) / 1_000.0
 }

@@ -4,6 +4,7 @@
 mod api;
 mod audit;
 mod memory;
+mod reports;
 
 use std::time::Duration;
 
@@ -48,6 +49,19 @@ pub enum BenchCommand {
         #[arg(long = "database", value_name = "URL")]
         database_url: Option<String>,
     },
+    /// Online report submissions without HTTP: each streams a 5 MB photo into the evidence
+    /// store and submits a full crime report through the gate.
+    ReportSubmit {
+        /// Concurrent submitters.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Use this (scratch!) database instead of a temporary SQLite file.
+        #[arg(long = "database", value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// Resident memory of an idle `bluelamp serve` child process.
     IdleMemory {
         /// Seconds to let the server settle before reading its memory.
@@ -77,6 +91,18 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             database_url,
         } => {
             api::run(
+                clients,
+                Duration::from_secs(seconds),
+                database_url.as_deref(),
+            )
+            .await
+        }
+        BenchCommand::ReportSubmit {
+            clients,
+            seconds,
+            database_url,
+        } => {
+            reports::run(
                 clients,
                 Duration::from_secs(seconds),
                 database_url.as_deref(),

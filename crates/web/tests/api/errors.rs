@@ -320,7 +320,11 @@ async fn unknown_pages_are_html_not_found() {
     let app = TestApp::spawn().await;
     let response = app.anonymous().get("/no-such-page").await;
     assert_eq!(response.status, 404);
-    assert!(response.text.contains("<h1>Page not found</h1>"));
+    assert!(
+        response.text.contains("Page not found</h1>"),
+        "{}",
+        response.text
+    );
 }
 
 #[tokio::test]

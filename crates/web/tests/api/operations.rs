@@ -109,7 +109,7 @@ async fn the_checkpoint_is_not_found_until_one_is_written() {
 }
 
 #[tokio::test]
-async fn the_landing_page_says_what_this_server_is() {
+async fn the_start_page_is_the_citizen_portal() {
     let app = TestApp::spawn().await;
     let response = app.anonymous().get("/").await;
     assert_eq!(response.status, 200);
@@ -119,19 +119,25 @@ async fn the_landing_page_says_what_this_server_is() {
     );
     let page = &response.text;
     assert!(page.starts_with("<!DOCTYPE html>"));
-    assert!(page.contains(r#"<html lang="en">"#));
-    assert!(page.contains("<title>Bluelamp</title>"));
+    assert!(page.contains(r#"<html lang="en""#));
     assert_eq!(page.matches("<h1").count(), 1, "one h1");
-    assert!(page.contains(r##"<a class="skip-link" href="#main">"##));
-    assert!(page.contains(r#"<main id="main""#));
-    assert!(page.contains(r#"href="/api/v1/openapi.json""#));
-    assert!(page.contains(r#"href="/healthz""#));
-    assert!(!page.contains("<script"), "no script");
+    assert!(page.contains(r##"href="#main-content""##), "skip link");
+    assert!(page.contains(r#"id="main-content""#));
+    assert!(page.contains("999"), "the emergency warning");
+    assert!(page.contains(r#"id="quick-exit""#), "the quick exit");
+    assert!(!page.contains("<script>"), "no inline script");
     assert!(!page.contains("style="), "no inline style");
-    assert!(
-        !page.contains("http://") && !page.contains("https://"),
-        "nothing external"
-    );
+    // Scripts and styles come from this server only.
+    for attribute in ["src=\"http", "href=\"http"] {
+        for (index, _) in page.match_indices(attribute) {
+            let rest = &page[index..];
+            assert!(
+                rest.contains("bbc.co.uk/weather") && rest.find("bbc.co.uk/weather") < Some(60),
+                "only the quick exit leaves the site: {}",
+                &rest[..rest.len().min(80)]
+            );
+        }
+    }
 
     let stylesheet = app.anonymous().get("/assets/bluelamp.css").await;
     assert_eq!(stylesheet.status, 200);

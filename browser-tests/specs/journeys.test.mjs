@@ -1,7 +1,7 @@
 // Every journey of the citizen portal, end to end in Chromium at phone size (docs/portal.md):
 // crime with a photo, anti-social behaviour with a photo, a driving offence with dashcam
-// footage (Operation Snap), and anonymous information with a PDF. axe runs on every page shown, including every
-// error state; nothing is requested from another site.
+// footage (Operation Snap), and anonymous information with a PDF. axe runs on every page
+// shown, including every error state; nothing is requested from another site.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

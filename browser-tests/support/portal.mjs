@@ -10,7 +10,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { assertNoAxeViolations, assertNoHorizontalScroll, onScriptedPage } from './browser.mjs';
 
-/** A report reference as the confirmation page shows it, e.g. `BL-7K3M-9QXD-2H4`. */
+/** A report reference as the confirmation page shows it, e.g. `BL-7K3M-9QXD-2HJ`. */
 export const REFERENCE_PATTERN = /^BL-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{3}$/;
 
 /** The journeys (`/report/{journey}`) and their steps in order, before `check`. */

@@ -20,7 +20,7 @@ const PAYLOAD_LEN: usize = 10;
 /// The prefix shown before a reference.
 const PREFIX: &str = "BL";
 
-/// A report reference such as `BL-7K3M-9QXD-2H4`: ten random Crockford base-32 symbols (50
+/// A report reference such as `BL-7K3M-9QXD-2HJ`: ten random Crockford base-32 symbols (50
 /// bits, so references cannot be guessed or enumerated) and a Luhn mod 32 check symbol that
 /// catches every single mistyped symbol and every swap of two neighbours except `0` with `Z`
 /// (Luhn's one blind spot).
@@ -41,7 +41,7 @@ pub enum ReportReferenceError {
     #[error("Enter your report reference")]
     Empty,
     /// The wrong number of symbols.
-    #[error("Report reference must be 11 letters and numbers after BL, like BL-7K3M-9QXD-2H4")]
+    #[error("Report reference must be 11 letters and numbers after BL, like BL-7K3M-9QXD-2HJ")]
     Length,
     /// A character that cannot appear in a reference.
     #[error("Report reference cannot contain ‘{0}’")]
@@ -141,7 +141,7 @@ impl ReportReference {
 }
 
 impl fmt::Display for ReportReference {
-    /// `BL-7K3M-9QXD-2H4`.
+    /// `BL-7K3M-9QXD-2HJ`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (first, rest) = self.symbols.split_at(4.min(self.symbols.len()));
         let (second, third) = rest.split_at(4.min(rest.len()));
@@ -322,6 +322,12 @@ mod tests {
         );
         let typed = shown.to_lowercase().replace('-', " ");
         assert_eq!(ReportReference::parse(&typed).unwrap(), reference);
+    }
+
+    #[test]
+    fn the_example_shown_to_the_public_is_a_valid_reference() {
+        let example = ReportReference::parse("BL-7K3M-9QXD-2HJ").unwrap();
+        assert_eq!(example.to_string(), "BL-7K3M-9QXD-2HJ");
     }
 
     #[test]

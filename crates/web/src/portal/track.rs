@@ -44,7 +44,7 @@ fn reference_page(portal: &Portal, token: &str, value: &str, errors: &[FieldErro
     let mut field = TextField::text("reference", "What is your report reference?", value);
     field.is_heading = true;
     field.hint = Some(
-        "It is on the confirmation page and starts with BL, like BL-7K3M-9QXD-2H4.".to_owned(),
+        "It is on the confirmation page and starts with BL, like BL-7K3M-9QXD-2HJ.".to_owned(),
     );
     field.width = " govuk-input--width-20";
     field.spellcheck = false;

@@ -60,7 +60,7 @@ pub enum ReportUpdateRequest {
     path = "/api/v1/reports/{reference}/updates",
     tag = "reports",
     request_body = ReportUpdateRequest,
-    params(("reference" = String, Path, description = "The report reference, e.g. BL-7K3M-9QXD-2H4")),
+    params(("reference" = String, Path, description = "The report reference, e.g. BL-7K3M-9QXD-2HJ")),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The report was updated"),

@@ -630,6 +630,35 @@ impl Inner {
         }
     }
 
+    /// Opens the transaction of `who` acting on report `reference`: reads the report and asks
+    /// the policy about the action `facts_of` describes for it. A missing report is
+    /// `NotFound`; a refusal is audited and returned as the error.
+    async fn begin_report_action<'a>(
+        &self,
+        who: &Principal,
+        reference: &ReportReference,
+        facts_of: impl FnOnce(&ReportRow) -> AuditFacts<'a>,
+    ) -> Result<(Box<dyn StoreTx>, ReportRow, AuditFacts<'a>), AppError> {
+        let mut tx = self.store.begin().await?;
+        let row = match self.load_report(&mut tx, reference).await {
+            Ok(Some(row)) => row,
+            Ok(None) => {
+                let missing = AppError::NotFound {
+                    what: "report",
+                    id: reference.to_string(),
+                };
+                return abandon(tx, missing).await;
+            }
+            Err(error) => return abandon(tx, error).await,
+        };
+        let facts = facts_of(&row);
+        if !self.decide(who, &self.report_resource(&row.reference), &facts) {
+            tx.rollback().await?;
+            return Err(self.refuse(who, &facts).await);
+        }
+        Ok((tx, row, facts))
+    }
+
     async fn load_report(
         &self,
         tx: &mut Box<dyn StoreTx>,
@@ -1137,31 +1166,14 @@ impl App {
         purpose: &Purpose,
     ) -> Result<ReportView, AppError> {
         let inner = &self.inner;
-        let mut tx = inner.store.begin().await?;
-        let row = match inner.load_report(&mut tx, reference).await {
-            Ok(Some(row)) => row,
-            Ok(None) => {
-                return abandon(
-                    tx,
-                    AppError::NotFound {
-                        what: "report",
-                        id: reference.to_string(),
-                    },
-                )
-                .await;
-            }
-            Err(error) => return abandon(tx, error).await,
-        };
-        let facts = AuditFacts {
-            kind: LogKind::Consultation,
-            action: Action::TrackReport,
-            purpose: Some(purpose.as_str()),
-            records: vec![*row.event_id.as_uuid()],
-        };
-        if !inner.decide(who, &inner.report_resource(&row.reference), &facts) {
-            tx.rollback().await?;
-            return Err(inner.refuse(who, &facts).await);
-        }
+        let (mut tx, row, facts) = inner
+            .begin_report_action(who, reference, |row| AuditFacts {
+                kind: LogKind::Consultation,
+                action: Action::TrackReport,
+                purpose: Some(purpose.as_str()),
+                records: vec![*row.event_id.as_uuid()],
+            })
+            .await?;
         let updates = match tx.report_updates(&row.reference).await {
             Ok(updates) => updates,
             Err(error) => return abandon(tx, error.into()).await,
@@ -1231,31 +1243,14 @@ impl App {
             ));
         }
         let now = inner.clock.now();
-        let mut tx = inner.store.begin().await?;
-        let mut row = match inner.load_report(&mut tx, reference).await {
-            Ok(Some(row)) => row,
-            Ok(None) => {
-                return abandon(
-                    tx,
-                    AppError::NotFound {
-                        what: "report",
-                        id: reference.to_string(),
-                    },
-                )
-                .await;
-            }
-            Err(error) => return abandon(tx, error).await,
-        };
-        let mut facts = AuditFacts {
-            kind: LogKind::Collection,
-            action: Action::MessageReport,
-            purpose: None,
-            records: Vec::new(),
-        };
-        if !inner.decide(who, &inner.report_resource(&row.reference), &facts) {
-            tx.rollback().await?;
-            return Err(inner.refuse(who, &facts).await);
-        }
+        let (mut tx, mut row, mut facts) = inner
+            .begin_report_action(who, reference, |_| AuditFacts {
+                kind: LogKind::Collection,
+                action: Action::MessageReport,
+                purpose: None,
+                records: Vec::new(),
+            })
+            .await?;
         let group = match tx.get_record(row.event_id).await {
             Ok(Some(event)) => event.retention.group,
             Ok(None) => {
@@ -1357,31 +1352,14 @@ impl App {
             PoliceUpdate::Message { .. } => (Action::MessageReport, LogKind::Disclosure),
             _ => (Action::UpdateReport, LogKind::Alteration),
         };
-        let mut tx = inner.store.begin().await?;
-        let mut row = match inner.load_report(&mut tx, reference).await {
-            Ok(Some(row)) => row,
-            Ok(None) => {
-                return abandon(
-                    tx,
-                    AppError::NotFound {
-                        what: "report",
-                        id: reference.to_string(),
-                    },
-                )
-                .await;
-            }
-            Err(error) => return abandon(tx, error).await,
-        };
-        let facts = AuditFacts {
-            kind,
-            action,
-            purpose: None,
-            records: vec![*row.event_id.as_uuid()],
-        };
-        if !inner.decide(who, &inner.report_resource(&row.reference), &facts) {
-            tx.rollback().await?;
-            return Err(inner.refuse(who, &facts).await);
-        }
+        let (mut tx, mut row, facts) = inner
+            .begin_report_action(who, reference, |row| AuditFacts {
+                kind,
+                action,
+                purpose: None,
+                records: vec![*row.event_id.as_uuid()],
+            })
+            .await?;
         let mut entry = ReportUpdateRow {
             id: Uuid::now_v7(),
             reference: row.reference.clone(),

@@ -20,3 +20,14 @@ pub fn bar(total: u64, label: &str) -> ProgressBar {
     bar.set_message(label.to_owned());
     bar
 }
+
+/// A bar of `total` bytes labelled `label`, showing bytes and throughput.
+pub fn bytes_bar(total: u64, label: &str) -> ProgressBar {
+    let bar = bar(total, label);
+    let style = ProgressStyle::with_template(
+        "{msg:>14} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} (eta {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}

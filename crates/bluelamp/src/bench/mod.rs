@@ -4,6 +4,7 @@
 mod api;
 mod audit;
 mod memory;
+mod portal;
 mod reports;
 
 use std::time::Duration;
@@ -61,6 +62,36 @@ pub enum BenchCommand {
         /// Use this (scratch!) database instead of a temporary SQLite file.
         #[arg(long = "database", value_name = "URL")]
         database_url: Option<String>,
+        /// First measure the disk's own ceiling: the same number of writers writing and
+        /// fsyncing 5 MB files for the same time, with no Bluelamp code.
+        #[arg(long)]
+        disk_baseline: bool,
+    },
+    /// Whole crime-report journeys through the public portal over HTTP by concurrent citizens:
+    /// every question page, a 5 MB photo upload and "Submit report".
+    PortalSubmit {
+        /// Concurrent citizens.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Use this (scratch!) database instead of a temporary SQLite file.
+        #[arg(long = "database", value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// How long the server takes to answer each public portal page, one request at a time.
+    PortalRender {
+        /// Requests per page.
+        #[arg(long, default_value_t = 500)]
+        iterations: usize,
+    },
+    /// Resident memory of a `bluelamp serve` child process while it receives one large
+    /// evidence upload through the portal.
+    UploadMemory {
+        /// Size of the upload in bytes (default 2 GB).
+        #[arg(long, default_value_t = 2_000_000_000)]
+        bytes: u64,
     },
     /// Resident memory of an idle `bluelamp serve` child process.
     IdleMemory {
@@ -101,14 +132,30 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             clients,
             seconds,
             database_url,
+            disk_baseline,
         } => {
             reports::run(
+                clients,
+                Duration::from_secs(seconds),
+                database_url.as_deref(),
+                disk_baseline,
+            )
+            .await
+        }
+        BenchCommand::PortalSubmit {
+            clients,
+            seconds,
+            database_url,
+        } => {
+            portal::submit(
                 clients,
                 Duration::from_secs(seconds),
                 database_url.as_deref(),
             )
             .await
         }
+        BenchCommand::PortalRender { iterations } => portal::render(iterations).await,
+        BenchCommand::UploadMemory { bytes } => portal::upload_memory(bytes).await,
         BenchCommand::IdleMemory { settle_secs, demo } => {
             memory::run(Duration::from_secs(settle_secs), demo).await
         }

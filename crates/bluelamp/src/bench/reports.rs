@@ -27,18 +27,6 @@ const PHOTO_BYTES: usize = 5 * 1024 * 1024;
 /// Chunk size of the simulated upload stream (what a multipart body yields).
 const CHUNK_BYTES: usize = 64 * 1024;
 
-/// A 5 MB JPEG: a real JPEG header followed by filler.
-fn photo() -> Bytes {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
-    bytes.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
-    let mut filler = 0x5A_u8;
-    while bytes.len() < PHOTO_BYTES {
-        filler = filler.rotate_left(1) ^ 0x1D;
-        bytes.push(filler);
-    }
-    Bytes::from(bytes)
-}
-
 /// A full crime report as the portal builds it.
 fn report(key: String, evidence: EvidenceReceipt) -> anyhow::Result<NewReport> {
     let mut reporter = Person::named(PersonName::new(vec!["Alex".to_owned()], "Morgan")?);
@@ -108,11 +96,62 @@ async fn submit_one(
     Ok(())
 }
 
+/// The disk's own ceiling: `clients` writers each write the photo to a new file and fsync it
+/// (file and directory), as fast as they can for `duration`, with no Bluelamp code involved.
+/// Returns the files written and their latencies.
+async fn disk_ceiling(
+    dir: &std::path::Path,
+    clients: usize,
+    duration: Duration,
+    photo: &Bytes,
+) -> anyhow::Result<(u64, Vec<Duration>)> {
+    let deadline = Instant::now() + duration;
+    let mut tasks = Vec::with_capacity(clients);
+    for client in 0..clients {
+        let dir = dir.to_owned();
+        let photo = photo.clone();
+        tasks.push(tokio::task::spawn_blocking(
+            move || -> anyhow::Result<Vec<Duration>> {
+                use std::io::Write as _;
+                let mut latencies = Vec::new();
+                let mut n = 0_u64;
+                while Instant::now() < deadline {
+                    n += 1;
+                    let sent = Instant::now();
+                    let path = dir.join(format!("ceiling-{client}-{n}.jpg"));
+                    let mut file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    for chunk in photo.chunks(CHUNK_BYTES) {
+                        file.write_all(chunk).context("cannot write")?;
+                    }
+                    file.sync_all().context("cannot fsync")?;
+                    std::fs::File::open(&dir)
+                        .and_then(|directory| directory.sync_all())
+                        .context("cannot fsync the directory")?;
+                    latencies.push(sent.elapsed());
+                    std::fs::remove_file(&path).context("cannot remove a ceiling file")?;
+                }
+                Ok(latencies)
+            },
+        ));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.context("a writer failed")??);
+    }
+    latencies.sort_unstable();
+    Ok((
+        u64::try_from(latencies.len()).unwrap_or(u64::MAX),
+        latencies,
+    ))
+}
+
 /// Runs `clients` concurrent submitters for `duration`.
 pub async fn run(
     clients: usize,
     duration: Duration,
     database_url: Option<&str>,
+    disk_baseline: bool,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(clients > 0, "--clients must be at least 1");
     let data_dir = tempfile::tempdir().context("cannot create a temporary directory")?;
@@ -121,7 +160,23 @@ pub async fn run(
     let backend = built.app.backend_name();
     let blobs = BlobStore::local(&data_dir.path().join("evidence"))
         .context("cannot open the evidence store")?;
-    let photo = photo();
+    let photo = super::portal::photo(PHOTO_BYTES);
+    if disk_baseline {
+        let dir = data_dir.path().join("ceiling");
+        std::fs::create_dir_all(&dir).context("cannot create the ceiling directory")?;
+        let started = Instant::now();
+        let (files, latencies) = disk_ceiling(&dir, clients, duration, &photo).await?;
+        let elapsed = started.elapsed();
+        say(&format!(
+            "disk ceiling: {clients} writers, {:.1} s: {files} files of 5 MB written and fsynced with no \
+             Bluelamp code, {:.0} files/s ({:.0} MB/s), latency p50 {:.1} ms, p99 {:.1} ms",
+            elapsed.as_secs_f64(),
+            rate(files, elapsed),
+            rate(files, elapsed) * 5.0 * 1.048_576,
+            millis(percentile(&latencies, 50)),
+            millis(percentile(&latencies, 99)),
+        ))?;
+    }
     let bar = progress::bar(duration.as_secs(), "report submissions");
     let started = Instant::now();
     let deadline = started + duration;

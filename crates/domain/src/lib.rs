@@ -15,10 +15,13 @@
 //! groups, s.62 log kinds, lawful bases) are versioned reference data with effective dates:
 //! see [`refdata`]. The crate does no I/O: the reference files are embedded at build time
 //! and every parser takes `&str`.
+//!
+//! Working days on the England and Wales calendar, in London time: [`calendar`].
 
 #[macro_use]
 mod macros;
 
+pub mod calendar;
 pub mod event;
 pub mod ids;
 pub mod link;

@@ -9,6 +9,7 @@
 
 mod code_list;
 mod error;
+mod holidays;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -21,13 +22,14 @@ use serde::{Deserialize, Serialize};
 pub use code_list::{CodeEntry, CodeList};
 pub use error::{RefDataError, RowProblem};
 
+use crate::calendar::WorkingCalendar;
 use crate::retention::{RetentionGroup, RetentionRule};
 
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "manifest.toml";
 
 /// Embedded copies of the files in the top-level `refdata/` folder.
-const EMBEDDED: [(&str, &str); 13] = [
+const EMBEDDED: [(&str, &str); 14] = [
     (
         MANIFEST_FILE,
         include_str!("../../../../refdata/manifest.toml"),
@@ -79,6 +81,10 @@ const EMBEDDED: [(&str, &str); 13] = [
     (
         "victims_code_rights.csv",
         include_str!("../../../../refdata/victims_code_rights.csv"),
+    ),
+    (
+        "bank_holidays_england_wales.csv",
+        include_str!("../../../../refdata/bank_holidays_england_wales.csv"),
     ),
 ];
 
@@ -139,6 +145,9 @@ pub struct ReferenceData {
     pub operation_snap_rules: CodeList,
     /// The twelve rights of the Victims' Code; attribute `summary`.
     pub victims_code_rights: CodeList,
+    /// Working days in England and Wales: weekends and the bank holidays of
+    /// `bank_holidays_england_wales.csv`.
+    pub working_calendar: WorkingCalendar,
     /// The manifest's version of the whole set.
     pub version: String,
     /// Source details of each list, by list name.
@@ -200,6 +209,17 @@ impl ReferenceData {
             online_report_types: load("online_report_types", rules::online_report_type)?,
             operation_snap_rules: load("operation_snap_rules", rules::whole_number_value)?,
             victims_code_rights: load("victims_code_rights", rules::has_summary)?,
+            working_calendar: {
+                let name = "bank_holidays_england_wales";
+                let source = manifest
+                    .lists
+                    .get(name)
+                    .ok_or_else(|| RefDataError::ManifestMissingList(name.to_owned()))?;
+                let text = files
+                    .get(&source.file)
+                    .ok_or_else(|| RefDataError::MissingFile(source.file.clone()))?;
+                holidays::parse(&source.file, text)?
+            },
             version: manifest.version.trim().to_owned(),
             sources: manifest.lists,
         })

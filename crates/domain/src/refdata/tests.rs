@@ -21,7 +21,9 @@ fn with_file(name: &str, text: &str) -> BTreeMap<String, String> {
 #[test]
 fn embedded_loads_every_list() {
     let data = ReferenceData::embedded().unwrap();
-    assert_eq!(data.version, "2026.2");
+    assert_eq!(data.version, "2026.3");
+    assert_eq!(data.lists().len(), 12);
+    assert!(data.sources.contains_key("bank_holidays_england_wales"));
     for list in data.lists() {
         assert!(!list.entries().is_empty(), "{}", list.name());
         assert!(data.sources.contains_key(list.name()), "{}", list.name());
@@ -207,6 +209,46 @@ fn versions_and_attributes() {
     "lawful_bases.csv",
     "code,label,code,effective_from,effective_to\nx,y,z,2019-01-01,\n",
     "lawful_bases.csv line 1: header has column 'code' twice"
+)]
+#[case::holiday_bad_date(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2025-01-01,New Year's Day,announced\n2025-02-30,Made up,announced\n",
+    "bank_holidays_england_wales.csv line 3: date '2025-02-30' is not a date"
+)]
+#[case::holiday_on_a_weekend(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2022-01-01,New Year's Day,announced\n",
+    "bank_holidays_england_wales.csv line 2: date '2022-01-01' is not a weekday (list the substitute day, not the weekend day)"
+)]
+#[case::holiday_twice(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2025-12-25,Christmas Day,announced\n2025-12-26,Boxing Day,announced\n2025-12-25,Christmas again,announced\n",
+    "bank_holidays_england_wales.csv line 4: date 2025-12-25 is already listed on line 2"
+)]
+#[case::holiday_status(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2025-12-25,Christmas Day,rumoured\n",
+    "bank_holidays_england_wales.csv line 2: status 'rumoured' is not announced or projected"
+)]
+#[case::holiday_no_name(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2025-12-25,,announced\n",
+    "bank_holidays_england_wales.csv line 2: name is empty"
+)]
+#[case::holiday_missing_year(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2024-12-25,Christmas Day,announced\n2026-12-25,Christmas Day,announced\n",
+    "bank_holidays_england_wales.csv: no rows for 2025, between the first and last years listed"
+)]
+#[case::holiday_missing_column(
+    "bank_holidays_england_wales.csv",
+    "date,name\n2025-12-25,Christmas Day\n",
+    "bank_holidays_england_wales.csv line 1: header has no 'status' column"
+)]
+#[case::holidays_empty(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n",
+    "bank_holidays_england_wales.csv has no entries"
 )]
 fn malformed_files_give_precise_errors(
     #[case] file: &str,

@@ -16,7 +16,10 @@
 //! see [`refdata`]. The crate does no I/O: the reference files are embedded at build time
 //! and every parser takes `&str`.
 //!
-//! Working days on the England and Wales calendar, in London time: [`calendar`].
+//! Pure rules read their values from the reference data: working days on the England and
+//! Wales calendar in London time ([`calendar`]), Victims' Code deadlines ([`victims_code`]),
+//! the NCRS 24-hour recording clock ([`ncrs`]) and THRIVE response grades
+//! ([`response`]).
 
 #[macro_use]
 mod macros;
@@ -27,11 +30,14 @@ pub mod ids;
 pub mod link;
 pub mod location;
 pub mod marking;
+pub mod ncrs;
 pub mod object;
 pub mod person;
 pub mod provenance;
 pub mod record;
 pub mod refdata;
 pub mod report;
+pub mod response;
 pub mod retention;
 pub mod values;
+pub mod victims_code;

@@ -22,7 +22,7 @@ fn with_file(name: &str, text: &str) -> BTreeMap<String, String> {
 fn embedded_loads_every_list() {
     let data = ReferenceData::embedded().unwrap();
     assert_eq!(data.version, "2026.3");
-    assert_eq!(data.lists().len(), 12);
+    assert_eq!(data.lists().len(), 15);
     assert!(data.sources.contains_key("bank_holidays_england_wales"));
     for list in data.lists() {
         assert!(!list.entries().is_empty(), "{}", list.name());
@@ -249,6 +249,46 @@ fn versions_and_attributes() {
     "bank_holidays_england_wales.csv",
     "date,name,status\n",
     "bank_holidays_england_wales.csv has no entries"
+)]
+#[case::deadline_days_not_a_number(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,Arrest,five,1,,Code,verified,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: working_days_standard 'five' is not a whole number of days from 0 to 366"
+)]
+#[case::deadline_both_kinds(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,Arrest,5,1,28,Code,verified,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: calendar_days '28' is not given alone, or empty when both working-day columns are given"
+)]
+#[case::deadline_enhanced_longer(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,Arrest,1,5,,Code,verified,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: working_days_enhanced '5' is not at most working_days_standard (1)"
+)]
+#[case::deadline_status(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,Arrest,5,1,,Code,partial,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: status 'partial' is not verified or unverified"
+)]
+#[case::deadline_no_trigger(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,,5,1,,Code,verified,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: trigger is empty"
+)]
+#[case::grade_target(
+    "response_grades.csv",
+    "code,label,description,target_minutes,rank,effective_from,effective_to\nimmediate,Immediate,Now,soon,1,2026-01-01,\n",
+    "response_grades.csv line 2: target_minutes 'soon' is not a whole number of minutes from 1 to 10080, or empty"
+)]
+#[case::grade_rank_missing(
+    "response_grades.csv",
+    "code,label,description,target_minutes,rank,effective_from,effective_to\nimmediate,Immediate,Now,15,,2026-01-01,\n",
+    "response_grades.csv line 2: rank is empty"
+)]
+#[case::ncrs_unit(
+    "ncrs_rules.csv",
+    "code,label,value,unit,source,status,effective_from,effective_to\nrecording-limit-hours,Limit,1,days,HMICFRS,verified,2002-04-01,\n",
+    "ncrs_rules.csv line 2: unit 'days' is not hours"
 )]
 fn malformed_files_give_precise_errors(
     #[case] file: &str,

@@ -18,12 +18,14 @@
 //!
 //! Pure rules read their values from the reference data: working days on the England and
 //! Wales calendar in London time ([`calendar`]), Victims' Code deadlines ([`victims_code`]),
-//! the NCRS 24-hour recording clock ([`ncrs`]) and THRIVE response grades
-//! ([`response`]).
+//! the NCRS 24-hour recording clock ([`ncrs`]), THRIVE response grades ([`response`]), the
+//! purposes staff give for opening personal data ([`access_purpose`]) and Home Office
+//! offence classifications ([`offence`]).
 
 #[macro_use]
 mod macros;
 
+pub mod access_purpose;
 pub mod calendar;
 pub mod event;
 pub mod ids;
@@ -32,6 +34,7 @@ pub mod location;
 pub mod marking;
 pub mod ncrs;
 pub mod object;
+pub mod offence;
 pub mod person;
 pub mod provenance;
 pub mod record;

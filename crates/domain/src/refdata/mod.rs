@@ -22,8 +22,10 @@ use serde::{Deserialize, Serialize};
 pub use code_list::{CodeEntry, CodeList};
 pub use error::{RefDataError, RowProblem};
 
+use crate::access_purpose::AccessPurpose;
 use crate::calendar::{WorkingCalendar, london_date};
 use crate::ncrs::RecordingClock;
+use crate::offence::{HoClassCode, HoOffence};
 use crate::response::ResponseGrade;
 use crate::retention::{RetentionGroup, RetentionRule};
 use crate::victims_code::{VictimsCodeDeadline, VictimsCodeError};
@@ -32,7 +34,7 @@ use crate::victims_code::{VictimsCodeDeadline, VictimsCodeError};
 pub const MANIFEST_FILE: &str = "manifest.toml";
 
 /// Embedded copies of the files in the top-level `refdata/` folder.
-const EMBEDDED: [(&str, &str); 17] = [
+const EMBEDDED: [(&str, &str); 19] = [
     (
         MANIFEST_FILE,
         include_str!("../../../../refdata/manifest.toml"),
@@ -100,6 +102,14 @@ const EMBEDDED: [(&str, &str); 17] = [
     (
         "ncrs_rules.csv",
         include_str!("../../../../refdata/ncrs_rules.csv"),
+    ),
+    (
+        "access_purposes.csv",
+        include_str!("../../../../refdata/access_purposes.csv"),
+    ),
+    (
+        "ho_offence_classifications.csv",
+        include_str!("../../../../refdata/ho_offence_classifications.csv"),
     ),
 ];
 
@@ -207,6 +217,12 @@ pub struct ReferenceData {
     /// NCRS rules; attributes `value`, `unit`, `source`, `status`. Read with
     /// [`ncrs_recording_limit`](Self::ncrs_recording_limit).
     pub ncrs_rules: CodeList,
+    /// Purposes staff choose from when opening personal data; attributes
+    /// `needs_reference`, `template`. Read with [`purposes`](Self::purposes).
+    pub access_purposes: CodeList,
+    /// Home Office offence classifications; label is the offence; attributes `group`,
+    /// `notifiable`, `status`. Read with [`ho_offence`](Self::ho_offence).
+    pub ho_offence_classifications: CodeList,
     /// Working days in England and Wales: weekends and the bank holidays of
     /// `bank_holidays_england_wales.csv`.
     pub working_calendar: WorkingCalendar,
@@ -274,6 +290,8 @@ impl ReferenceData {
             victims_code_deadlines: load("victims_code_deadlines", rules::victims_code_deadline)?,
             response_grades: load("response_grades", rules::response_grade)?,
             ncrs_rules: load("ncrs_rules", rules::ncrs_rule)?,
+            access_purposes: load("access_purposes", rules::access_purpose)?,
+            ho_offence_classifications: load("ho_offence_classifications", rules::ho_offence)?,
             working_calendar: {
                 let name = "bank_holidays_england_wales";
                 let source = manifest
@@ -292,7 +310,7 @@ impl ReferenceData {
 
     /// Every list, in a fixed order.
     #[must_use]
-    pub fn lists(&self) -> [&CodeList; 15] {
+    pub fn lists(&self) -> [&CodeList; 17] {
         [
             &self.crime_categories,
             &self.outcome_categories,
@@ -309,6 +327,8 @@ impl ReferenceData {
             &self.victims_code_deadlines,
             &self.response_grades,
             &self.ncrs_rules,
+            &self.access_purposes,
+            &self.ho_offence_classifications,
         ]
     }
 
@@ -372,6 +392,31 @@ impl ReferenceData {
     pub fn recording_clock(&self, registered_at: DateTime<Utc>) -> Option<RecordingClock> {
         self.ncrs_recording_limit(london_date(registered_at))
             .map(|limit| RecordingClock::new(registered_at, limit))
+    }
+
+    /// The access purposes in force on `on`, in file order.
+    #[must_use]
+    pub fn purposes(&self, on: NaiveDate) -> Vec<AccessPurpose> {
+        self.access_purposes
+            .current(on)
+            .filter_map(|entry| AccessPurpose::try_from(entry).ok())
+            .collect()
+    }
+
+    /// The access purpose `code` in force on `on`.
+    #[must_use]
+    pub fn access_purpose(&self, code: &str, on: NaiveDate) -> Option<AccessPurpose> {
+        self.access_purposes
+            .get(code, on)
+            .and_then(|entry| AccessPurpose::try_from(entry).ok())
+    }
+
+    /// The Home Office offence classification `code` in force on `on`.
+    #[must_use]
+    pub fn ho_offence(&self, code: &HoClassCode, on: NaiveDate) -> Option<HoOffence> {
+        self.ho_offence_classifications
+            .get(code.as_str(), on)
+            .and_then(|entry| HoOffence::try_from(entry).ok())
     }
 
     /// An Operation Snap rule's whole-number value in force on `on` (e.g.

@@ -1,12 +1,15 @@
 //! Per-list row rules applied on load, and reading retention rules from entries.
 
 use super::{CodeEntry, RowProblem, SourceStatus};
+use crate::access_purpose::{AccessPurpose, REFERENCE_PLACEHOLDER};
 use crate::event::CategorySlug;
 use crate::marking::Marking;
+use crate::offence::{HoClassCode, HoOffence};
 use crate::person::EthnicityCode;
 use crate::provenance::LawfulBasis;
 use crate::response::ResponseGrade;
 use crate::retention::{RetentionGroup, RetentionRule, ReviewBasis};
+use crate::values::Purpose;
 use crate::victims_code::{DeadlinePeriod, VictimsCodeDeadline};
 
 fn bad(column: &str, value: &str, expected: impl Into<String>) -> RowProblem {
@@ -205,6 +208,11 @@ fn optional_number<T: std::str::FromStr>(
         .transpose()
 }
 
+fn flag(entry: &CodeEntry, column: &str) -> Result<bool, RowProblem> {
+    boolean(entry, column)?;
+    Ok(attribute(entry, column)? == "true")
+}
+
 impl TryFrom<&CodeEntry> for VictimsCodeDeadline {
     type Error = RowProblem;
 
@@ -308,4 +316,97 @@ pub(super) fn ncrs_rule(entry: &CodeEntry) -> Result<(), RowProblem> {
         return Err(bad("unit", unit, "hours"));
     }
     Ok(())
+}
+
+impl TryFrom<&CodeEntry> for AccessPurpose {
+    type Error = RowProblem;
+
+    /// Reads a purpose from an `access_purposes` entry: `needs_reference` (true or false)
+    /// and `template`, which holds `{reference}` exactly once if a reference is needed, no
+    /// braces otherwise, and may be empty (free text) only if no reference is needed.
+    fn try_from(entry: &CodeEntry) -> Result<Self, Self::Error> {
+        category_slug(entry)?;
+        let needs_reference = flag(entry, "needs_reference")?;
+        let template = entry.attribute("template");
+        match template {
+            Some(t) if needs_reference => {
+                let rest = t.replacen(REFERENCE_PLACEHOLDER, "", 1);
+                if !t.contains(REFERENCE_PLACEHOLDER) || rest.contains(['{', '}']) {
+                    return Err(bad(
+                        "template",
+                        t,
+                        "a text holding {reference} once and no other braces",
+                    ));
+                }
+            }
+            Some(t) => {
+                if t.contains(['{', '}']) {
+                    return Err(bad(
+                        "template",
+                        t,
+                        "a text without braces (needs_reference is false)",
+                    ));
+                }
+                if Purpose::parse(t).is_err() {
+                    return Err(bad("template", t, "a valid purpose (3 to 200 characters)"));
+                }
+            }
+            None if needs_reference => {
+                return Err(RowProblem::Empty {
+                    column: "template".to_owned(),
+                });
+            }
+            None => {}
+        }
+        Ok(Self {
+            code: entry.code.clone(),
+            label: entry.label.clone(),
+            needs_reference,
+            template: template.map(str::to_owned),
+        })
+    }
+}
+
+/// Access purposes: the row must give a complete [`AccessPurpose`].
+pub(super) fn access_purpose(entry: &CodeEntry) -> Result<(), RowProblem> {
+    AccessPurpose::try_from(entry).map(|_| ())
+}
+
+impl TryFrom<&CodeEntry> for HoOffence {
+    type Error = RowProblem;
+
+    /// Reads an offence from a `ho_offence_classifications` entry: the code must be a
+    /// canonical [`HoClassCode`]; `group`, `notifiable` (true or false) and `status`
+    /// (verified, partial or unverified).
+    fn try_from(entry: &CodeEntry) -> Result<Self, Self::Error> {
+        let code = match HoClassCode::parse(&entry.code) {
+            Ok(code) if code.as_str() == entry.code => code,
+            _ => {
+                return Err(bad(
+                    "code",
+                    &entry.code,
+                    "a Home Office classification in canonical form, such as 4/1 or 8L",
+                ));
+            }
+        };
+        Ok(Self {
+            code,
+            offence: entry.label.clone(),
+            group: attribute(entry, "group")?.to_owned(),
+            notifiable: flag(entry, "notifiable")?,
+            status: status(
+                entry,
+                &[
+                    SourceStatus::Verified,
+                    SourceStatus::Partial,
+                    SourceStatus::Unverified,
+                ],
+            )?,
+        })
+    }
+}
+
+/// Home Office offence classifications: the row must give a complete [`HoOffence`].
+pub(super) fn ho_offence(entry: &CodeEntry) -> Result<(), RowProblem> {
+    HoOffence::try_from(entry).map(|_| ())
 }

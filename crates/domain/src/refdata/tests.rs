@@ -22,7 +22,7 @@ fn with_file(name: &str, text: &str) -> BTreeMap<String, String> {
 fn embedded_loads_every_list() {
     let data = ReferenceData::embedded().unwrap();
     assert_eq!(data.version, "2026.3");
-    assert_eq!(data.lists().len(), 15);
+    assert_eq!(data.lists().len(), 17);
     assert!(data.sources.contains_key("bank_holidays_england_wales"));
     for list in data.lists() {
         assert!(!list.entries().is_empty(), "{}", list.name());
@@ -289,6 +289,36 @@ fn versions_and_attributes() {
     "ncrs_rules.csv",
     "code,label,value,unit,source,status,effective_from,effective_to\nrecording-limit-hours,Limit,1,days,HMICFRS,verified,2002-04-01,\n",
     "ncrs_rules.csv line 2: unit 'days' is not hours"
+)]
+#[case::purpose_needs_placeholder(
+    "access_purposes.csv",
+    "code,label,needs_reference,template,effective_from,effective_to\ninvestigating-crime,Crime,true,investigating crime,2026-01-01,\n",
+    "access_purposes.csv line 2: template 'investigating crime' is not a text holding {reference} once and no other braces"
+)]
+#[case::purpose_flag(
+    "access_purposes.csv",
+    "code,label,needs_reference,template,effective_from,effective_to\nsafeguarding,Safeguarding,yes,safeguarding,2026-01-01,\n",
+    "access_purposes.csv line 2: needs_reference 'yes' is not true or false"
+)]
+#[case::purpose_stray_placeholder(
+    "access_purposes.csv",
+    "code,label,needs_reference,template,effective_from,effective_to\nsafeguarding,Safeguarding,false,safeguarding {reference},2026-01-01,\n",
+    "access_purposes.csv line 2: template 'safeguarding {reference}' is not a text without braces (needs_reference is false)"
+)]
+#[case::ho_code_garbage(
+    "ho_offence_classifications.csv",
+    "code,label,group,notifiable,status,effective_from,effective_to\n8L,Harassment,violence,true,verified,2010-04-01,\n08X/,Nonsense,violence,true,verified,2010-04-01,\n",
+    "ho_offence_classifications.csv line 3: code '08X/' is not a Home Office classification in canonical form, such as 4/1 or 8L"
+)]
+#[case::ho_code_not_canonical(
+    "ho_offence_classifications.csv",
+    "code,label,group,notifiable,status,effective_from,effective_to\n8l,Harassment,violence,true,verified,2010-04-01,\n",
+    "ho_offence_classifications.csv line 2: code '8l' is not a Home Office classification in canonical form, such as 4/1 or 8L"
+)]
+#[case::ho_notifiable(
+    "ho_offence_classifications.csv",
+    "code,label,group,notifiable,status,effective_from,effective_to\n8L,Harassment,violence,yes,verified,2010-04-01,\n",
+    "ho_offence_classifications.csv line 2: notifiable 'yes' is not true or false"
 )]
 fn malformed_files_give_precise_errors(
     #[case] file: &str,

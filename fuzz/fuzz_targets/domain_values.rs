@@ -9,6 +9,7 @@ use std::fmt::{Debug, Display};
 use bluelamp_domain::event::CategorySlug;
 use bluelamp_domain::ids::RecordId;
 use bluelamp_domain::marking::{Caveat, Marking};
+use bluelamp_domain::offence::HoClassCode;
 use bluelamp_domain::person::{EthnicityCode, WarningCode};
 use bluelamp_domain::provenance::LawfulBasis;
 use bluelamp_domain::retention::RetentionGroup;
@@ -93,6 +94,7 @@ fuzz_target!(|data: &[u8]| {
     check("EthnicityCode", text, EthnicityCode::parse, true);
     check("WarningCode", text, WarningCode::parse, true);
     check("RecordId", text, str::parse::<RecordId>, true);
+    check("HoClassCode", text, HoClassCode::parse, true);
 
     // Person names have no text form to parse; build one from '|'-separated parts
     // (forenames, then the surname last) and check its JSON round trip.

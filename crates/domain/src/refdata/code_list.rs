@@ -51,7 +51,7 @@ pub struct CodeList {
     entries: Vec<CodeEntry>,
 }
 
-fn csv_error(file: &str, error: &csv::Error) -> RefDataError {
+pub(super) fn csv_error(file: &str, error: &csv::Error) -> RefDataError {
     let (line, message) = match error.kind() {
         csv::ErrorKind::UnequalLengths {
             pos,
@@ -73,7 +73,7 @@ fn csv_error(file: &str, error: &csv::Error) -> RefDataError {
     }
 }
 
-fn parse_date(column: &str, value: &str) -> Result<NaiveDate, RowProblem> {
+pub(super) fn parse_date(column: &str, value: &str) -> Result<NaiveDate, RowProblem> {
     if value.is_empty() {
         return Err(RowProblem::Empty {
             column: column.to_owned(),

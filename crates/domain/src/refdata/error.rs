@@ -40,6 +40,14 @@ pub enum RowProblem {
         /// Line of the version it overlaps.
         other_line: u64,
     },
+    /// A date listed twice.
+    #[error("date {date} is already listed on line {other_line}")]
+    DuplicateDate {
+        /// The date.
+        date: NaiveDate,
+        /// The line that lists it first.
+        other_line: u64,
+    },
     /// A value that breaks the list's own rules.
     #[error("{column} '{value}' is not {expected}")]
     BadValue {
@@ -79,6 +87,14 @@ pub enum RefDataError {
         file: String,
         /// The column.
         column: String,
+    },
+    /// A year with no rows between the first and last years of a dated file.
+    #[error("{file}: no rows for {year}, between the first and last years listed")]
+    MissingYear {
+        /// The file.
+        file: String,
+        /// The year.
+        year: i32,
     },
     /// A file with a header but no rows.
     #[error("{0} has no entries")]

@@ -9,25 +9,32 @@
 
 mod code_list;
 mod error;
+mod holidays;
 mod rules;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use code_list::{CodeEntry, CodeList};
 pub use error::{RefDataError, RowProblem};
 
+use crate::access_purpose::AccessPurpose;
+use crate::calendar::{WorkingCalendar, london_date};
+use crate::ncrs::RecordingClock;
+use crate::offence::{HoClassCode, HoOffence};
+use crate::response::ResponseGrade;
 use crate::retention::{RetentionGroup, RetentionRule};
+use crate::victims_code::{VictimsCodeDeadline, VictimsCodeError};
 
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "manifest.toml";
 
 /// Embedded copies of the files in the top-level `refdata/` folder.
-const EMBEDDED: [(&str, &str); 13] = [
+const EMBEDDED: [(&str, &str); 19] = [
     (
         MANIFEST_FILE,
         include_str!("../../../../refdata/manifest.toml"),
@@ -80,6 +87,30 @@ const EMBEDDED: [(&str, &str); 13] = [
         "victims_code_rights.csv",
         include_str!("../../../../refdata/victims_code_rights.csv"),
     ),
+    (
+        "bank_holidays_england_wales.csv",
+        include_str!("../../../../refdata/bank_holidays_england_wales.csv"),
+    ),
+    (
+        "victims_code_deadlines.csv",
+        include_str!("../../../../refdata/victims_code_deadlines.csv"),
+    ),
+    (
+        "response_grades.csv",
+        include_str!("../../../../refdata/response_grades.csv"),
+    ),
+    (
+        "ncrs_rules.csv",
+        include_str!("../../../../refdata/ncrs_rules.csv"),
+    ),
+    (
+        "access_purposes.csv",
+        include_str!("../../../../refdata/access_purposes.csv"),
+    ),
+    (
+        "ho_offence_classifications.csv",
+        include_str!("../../../../refdata/ho_offence_classifications.csv"),
+    ),
 ];
 
 /// Where one list came from, as recorded in the manifest.
@@ -100,6 +131,43 @@ pub struct ListSource {
     /// Anything else to know.
     #[serde(default)]
     pub notes: Option<String>,
+}
+
+/// How far a row has been checked against its source: the reference's [V], [P] and [U].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceStatus {
+    /// Checked against the cited source.
+    Verified,
+    /// Partly checked (secondary source); re-check before relying on it.
+    Partial,
+    /// Not checked; configurable, confirm before relying on it.
+    Unverified,
+}
+
+impl SourceStatus {
+    /// The word used in reference files: `verified`, `partial` or `unverified`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::Partial => "partial",
+            Self::Unverified => "unverified",
+        }
+    }
+}
+
+impl std::str::FromStr for SourceStatus {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "verified" => Ok(Self::Verified),
+            "partial" => Ok(Self::Partial),
+            "unverified" => Ok(Self::Unverified),
+            _ => Err(()),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -139,6 +207,25 @@ pub struct ReferenceData {
     pub operation_snap_rules: CodeList,
     /// The twelve rights of the Victims' Code; attribute `summary`.
     pub victims_code_rights: CodeList,
+    /// Victims' Code deadlines by trigger; attributes `trigger`, `working_days_standard`
+    /// and `working_days_enhanced` or `calendar_days`, `source`, `status`. Read with
+    /// [`victims_code_due`](Self::victims_code_due) or [`VictimsCodeDeadline`].
+    pub victims_code_deadlines: CodeList,
+    /// Response grades (force policy); attributes `description`, `target_minutes`, `rank`.
+    /// Read with [`response_grades`](Self::response_grades).
+    pub response_grades: CodeList,
+    /// NCRS rules; attributes `value`, `unit`, `source`, `status`. Read with
+    /// [`ncrs_recording_limit`](Self::ncrs_recording_limit).
+    pub ncrs_rules: CodeList,
+    /// Purposes staff choose from when opening personal data; attributes
+    /// `needs_reference`, `template`. Read with [`purposes`](Self::purposes).
+    pub access_purposes: CodeList,
+    /// Home Office offence classifications; label is the offence; attributes `group`,
+    /// `notifiable`, `status`. Read with [`ho_offence`](Self::ho_offence).
+    pub ho_offence_classifications: CodeList,
+    /// Working days in England and Wales: weekends and the bank holidays of
+    /// `bank_holidays_england_wales.csv`.
+    pub working_calendar: WorkingCalendar,
     /// The manifest's version of the whole set.
     pub version: String,
     /// Source details of each list, by list name.
@@ -200,6 +287,22 @@ impl ReferenceData {
             online_report_types: load("online_report_types", rules::online_report_type)?,
             operation_snap_rules: load("operation_snap_rules", rules::whole_number_value)?,
             victims_code_rights: load("victims_code_rights", rules::has_summary)?,
+            victims_code_deadlines: load("victims_code_deadlines", rules::victims_code_deadline)?,
+            response_grades: load("response_grades", rules::response_grade)?,
+            ncrs_rules: load("ncrs_rules", rules::ncrs_rule)?,
+            access_purposes: load("access_purposes", rules::access_purpose)?,
+            ho_offence_classifications: load("ho_offence_classifications", rules::ho_offence)?,
+            working_calendar: {
+                let name = "bank_holidays_england_wales";
+                let source = manifest
+                    .lists
+                    .get(name)
+                    .ok_or_else(|| RefDataError::ManifestMissingList(name.to_owned()))?;
+                let text = files
+                    .get(&source.file)
+                    .ok_or_else(|| RefDataError::MissingFile(source.file.clone()))?;
+                holidays::parse(&source.file, text)?
+            },
             version: manifest.version.trim().to_owned(),
             sources: manifest.lists,
         })
@@ -207,7 +310,7 @@ impl ReferenceData {
 
     /// Every list, in a fixed order.
     #[must_use]
-    pub fn lists(&self) -> [&CodeList; 12] {
+    pub fn lists(&self) -> [&CodeList; 17] {
         [
             &self.crime_categories,
             &self.outcome_categories,
@@ -221,7 +324,99 @@ impl ReferenceData {
             &self.online_report_types,
             &self.operation_snap_rules,
             &self.victims_code_rights,
+            &self.victims_code_deadlines,
+            &self.response_grades,
+            &self.ncrs_rules,
+            &self.access_purposes,
+            &self.ho_offence_classifications,
         ]
+    }
+
+    /// The Victims' Code deadline for the event with trigger `code` (e.g.
+    /// `suspect-arrested`) at `occurred_at`, for a victim entitled to enhanced rights or not,
+    /// on this set's working calendar.
+    ///
+    /// # Errors
+    /// [`VictimsCodeError::UnknownTrigger`] for a code not in force on the event's London
+    /// date; a calendar error if the deadline is outside the years whose bank holidays are
+    /// known.
+    pub fn victims_code_due(
+        &self,
+        code: &str,
+        occurred_at: DateTime<Utc>,
+        enhanced: bool,
+    ) -> Result<DateTime<Utc>, VictimsCodeError> {
+        VictimsCodeDeadline::due(
+            &self.victims_code_deadlines,
+            code,
+            occurred_at,
+            enhanced,
+            &self.working_calendar,
+        )
+    }
+
+    /// The response grades in force on `on`, most urgent first.
+    #[must_use]
+    pub fn response_grades(&self, on: NaiveDate) -> Vec<ResponseGrade> {
+        let mut grades: Vec<ResponseGrade> = self
+            .response_grades
+            .current(on)
+            .filter_map(|entry| ResponseGrade::try_from(entry).ok())
+            .collect();
+        grades.sort_by_key(|grade| grade.rank);
+        grades
+    }
+
+    /// The response grade `code` in force on `on`.
+    #[must_use]
+    pub fn response_grade(&self, code: &str, on: NaiveDate) -> Option<ResponseGrade> {
+        self.response_grades
+            .get(code, on)
+            .and_then(|entry| ResponseGrade::try_from(entry).ok())
+    }
+
+    /// The NCRS recording limit in force on `on` (24 hours).
+    #[must_use]
+    pub fn ncrs_recording_limit(&self, on: NaiveDate) -> Option<TimeDelta> {
+        self.ncrs_rules
+            .get("recording-limit-hours", on)
+            .filter(|entry| entry.attribute("unit") == Some("hours"))
+            .and_then(|entry| entry.attribute("value"))
+            .and_then(|value| value.parse::<u32>().ok())
+            .and_then(|hours| TimeDelta::try_hours(i64::from(hours)))
+    }
+
+    /// The NCRS recording clock of an incident registered at `registered_at`, with the
+    /// limit in force on its London date.
+    #[must_use]
+    pub fn recording_clock(&self, registered_at: DateTime<Utc>) -> Option<RecordingClock> {
+        self.ncrs_recording_limit(london_date(registered_at))
+            .map(|limit| RecordingClock::new(registered_at, limit))
+    }
+
+    /// The access purposes in force on `on`, in file order.
+    #[must_use]
+    pub fn purposes(&self, on: NaiveDate) -> Vec<AccessPurpose> {
+        self.access_purposes
+            .current(on)
+            .filter_map(|entry| AccessPurpose::try_from(entry).ok())
+            .collect()
+    }
+
+    /// The access purpose `code` in force on `on`.
+    #[must_use]
+    pub fn access_purpose(&self, code: &str, on: NaiveDate) -> Option<AccessPurpose> {
+        self.access_purposes
+            .get(code, on)
+            .and_then(|entry| AccessPurpose::try_from(entry).ok())
+    }
+
+    /// The Home Office offence classification `code` in force on `on`.
+    #[must_use]
+    pub fn ho_offence(&self, code: &HoClassCode, on: NaiveDate) -> Option<HoOffence> {
+        self.ho_offence_classifications
+            .get(code.as_str(), on)
+            .and_then(|entry| HoOffence::try_from(entry).ok())
     }
 
     /// An Operation Snap rule's whole-number value in force on `on` (e.g.

@@ -21,7 +21,9 @@ fn with_file(name: &str, text: &str) -> BTreeMap<String, String> {
 #[test]
 fn embedded_loads_every_list() {
     let data = ReferenceData::embedded().unwrap();
-    assert_eq!(data.version, "2026.2");
+    assert_eq!(data.version, "2026.3");
+    assert_eq!(data.lists().len(), 17);
+    assert!(data.sources.contains_key("bank_holidays_england_wales"));
     for list in data.lists() {
         assert!(!list.entries().is_empty(), "{}", list.name());
         assert!(data.sources.contains_key(list.name()), "{}", list.name());
@@ -207,6 +209,116 @@ fn versions_and_attributes() {
     "lawful_bases.csv",
     "code,label,code,effective_from,effective_to\nx,y,z,2019-01-01,\n",
     "lawful_bases.csv line 1: header has column 'code' twice"
+)]
+#[case::holiday_bad_date(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2025-01-01,New Year's Day,announced\n2025-02-30,Made up,announced\n",
+    "bank_holidays_england_wales.csv line 3: date '2025-02-30' is not a date"
+)]
+#[case::holiday_on_a_weekend(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2022-01-01,New Year's Day,announced\n",
+    "bank_holidays_england_wales.csv line 2: date '2022-01-01' is not a weekday (list the substitute day, not the weekend day)"
+)]
+#[case::holiday_twice(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2025-12-25,Christmas Day,announced\n2025-12-26,Boxing Day,announced\n2025-12-25,Christmas again,announced\n",
+    "bank_holidays_england_wales.csv line 4: date 2025-12-25 is already listed on line 2"
+)]
+#[case::holiday_status(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2025-12-25,Christmas Day,rumoured\n",
+    "bank_holidays_england_wales.csv line 2: status 'rumoured' is not announced or projected"
+)]
+#[case::holiday_no_name(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2025-12-25,,announced\n",
+    "bank_holidays_england_wales.csv line 2: name is empty"
+)]
+#[case::holiday_missing_year(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n2024-12-25,Christmas Day,announced\n2026-12-25,Christmas Day,announced\n",
+    "bank_holidays_england_wales.csv: no rows for 2025, between the first and last years listed"
+)]
+#[case::holiday_missing_column(
+    "bank_holidays_england_wales.csv",
+    "date,name\n2025-12-25,Christmas Day\n",
+    "bank_holidays_england_wales.csv line 1: header has no 'status' column"
+)]
+#[case::holidays_empty(
+    "bank_holidays_england_wales.csv",
+    "date,name,status\n",
+    "bank_holidays_england_wales.csv has no entries"
+)]
+#[case::deadline_days_not_a_number(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,Arrest,five,1,,Code,verified,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: working_days_standard 'five' is not a whole number of days from 0 to 366"
+)]
+#[case::deadline_both_kinds(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,Arrest,5,1,28,Code,verified,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: calendar_days '28' is not given alone, or empty when both working-day columns are given"
+)]
+#[case::deadline_enhanced_longer(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,Arrest,1,5,,Code,verified,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: working_days_enhanced '5' is not at most working_days_standard (1)"
+)]
+#[case::deadline_status(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,Arrest,5,1,,Code,partial,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: status 'partial' is not verified or unverified"
+)]
+#[case::deadline_no_trigger(
+    "victims_code_deadlines.csv",
+    "code,label,trigger,working_days_standard,working_days_enhanced,calendar_days,source,status,effective_from,effective_to\nsuspect-arrested,Tell,,5,1,,Code,verified,2021-04-01,\n",
+    "victims_code_deadlines.csv line 2: trigger is empty"
+)]
+#[case::grade_target(
+    "response_grades.csv",
+    "code,label,description,target_minutes,rank,effective_from,effective_to\nimmediate,Immediate,Now,soon,1,2026-01-01,\n",
+    "response_grades.csv line 2: target_minutes 'soon' is not a whole number of minutes from 1 to 10080, or empty"
+)]
+#[case::grade_rank_missing(
+    "response_grades.csv",
+    "code,label,description,target_minutes,rank,effective_from,effective_to\nimmediate,Immediate,Now,15,,2026-01-01,\n",
+    "response_grades.csv line 2: rank is empty"
+)]
+#[case::ncrs_unit(
+    "ncrs_rules.csv",
+    "code,label,value,unit,source,status,effective_from,effective_to\nrecording-limit-hours,Limit,1,days,HMICFRS,verified,2002-04-01,\n",
+    "ncrs_rules.csv line 2: unit 'days' is not hours"
+)]
+#[case::purpose_needs_placeholder(
+    "access_purposes.csv",
+    "code,label,needs_reference,template,effective_from,effective_to\ninvestigating-crime,Crime,true,investigating crime,2026-01-01,\n",
+    "access_purposes.csv line 2: template 'investigating crime' is not a text holding {reference} once and no other braces"
+)]
+#[case::purpose_flag(
+    "access_purposes.csv",
+    "code,label,needs_reference,template,effective_from,effective_to\nsafeguarding,Safeguarding,yes,safeguarding,2026-01-01,\n",
+    "access_purposes.csv line 2: needs_reference 'yes' is not true or false"
+)]
+#[case::purpose_stray_placeholder(
+    "access_purposes.csv",
+    "code,label,needs_reference,template,effective_from,effective_to\nsafeguarding,Safeguarding,false,safeguarding {reference},2026-01-01,\n",
+    "access_purposes.csv line 2: template 'safeguarding {reference}' is not a text without braces (needs_reference is false)"
+)]
+#[case::ho_code_garbage(
+    "ho_offence_classifications.csv",
+    "code,label,group,notifiable,status,effective_from,effective_to\n8L,Harassment,violence,true,verified,2010-04-01,\n08X/,Nonsense,violence,true,verified,2010-04-01,\n",
+    "ho_offence_classifications.csv line 3: code '08X/' is not a Home Office classification in canonical form, such as 4/1 or 8L"
+)]
+#[case::ho_code_not_canonical(
+    "ho_offence_classifications.csv",
+    "code,label,group,notifiable,status,effective_from,effective_to\n8l,Harassment,violence,true,verified,2010-04-01,\n",
+    "ho_offence_classifications.csv line 2: code '8l' is not a Home Office classification in canonical form, such as 4/1 or 8L"
+)]
+#[case::ho_notifiable(
+    "ho_offence_classifications.csv",
+    "code,label,group,notifiable,status,effective_from,effective_to\n8L,Harassment,violence,yes,verified,2010-04-01,\n",
+    "ho_offence_classifications.csv line 2: notifiable 'yes' is not true or false"
 )]
 fn malformed_files_give_precise_errors(
     #[case] file: &str,

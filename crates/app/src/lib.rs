@@ -38,6 +38,7 @@ mod principal;
 pub mod records;
 pub mod reports;
 pub mod staff;
+pub mod triage;
 mod validate;
 pub mod verify;
 
@@ -51,6 +52,7 @@ pub use reports::{
     ReportSettings, ReportView, SubmittedReport, TimelineEntry,
 };
 pub use staff::{CreatedStaff, NewStaff, reveal_token};
+pub use triage::{Assessment, QueueItem};
 pub use verify::{VerifyFailure, verify_audit_log};
 
 /// Everything an [`App`] is built from.

@@ -24,7 +24,7 @@ use bluelamp_domain::record::{Record, RecordBody};
 use bluelamp_domain::report::{ReportKind, ReportReference, ReportStatus};
 use bluelamp_domain::retention::{Retention, RetentionGroup};
 use bluelamp_domain::values::{FreeText, Purpose};
-use bluelamp_policy::{Action, Resource};
+use bluelamp_policy::{Action, PrincipalKind, Resource};
 use bluelamp_store::{OneTimeCodeRow, ReportRow, ReportUpdateRow, StoreError, StoreTx};
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -633,7 +633,7 @@ impl Inner {
     /// Opens the transaction of `who` acting on report `reference`: reads the report and asks
     /// the policy about the action `facts_of` describes for it. A missing report is
     /// `NotFound`; a refusal is audited and returned as the error.
-    async fn begin_report_action<'a>(
+    pub(crate) async fn begin_report_action<'a>(
         &self,
         who: &Principal,
         reference: &ReportReference,
@@ -757,6 +757,23 @@ fn timeline_entry(
             _ => "Message from the police".to_owned(),
         },
         "information" => "You added information".to_owned(),
+        "assessment" => format!(
+            "Assessed (THRIVE){}",
+            text_of("grade")
+                .map(|grade| {
+                    let label = refdata
+                        .response_grade(&grade, today)
+                        .map_or(grade, |found| found.label);
+                    format!(": {label}")
+                })
+                .unwrap_or_default()
+        ),
+        "recording_decision" => format!(
+            "Not recorded as a crime{}",
+            text_of("reason")
+                .map(|reason| format!(": {reason}"))
+                .unwrap_or_default()
+        ),
         "evidence" => "Evidence added".to_owned(),
         "outcome" => {
             let code = text_of("outcome").unwrap_or_default();
@@ -1217,8 +1234,13 @@ impl App {
             crime_number: row.crime_number.clone(),
             officer: row.officer.clone(),
             outcome,
+            // Triage decisions are police information: the reporter never sees them.
             timeline: updates
                 .iter()
+                .filter(|update| {
+                    who.subject.kind != PrincipalKind::Citizen
+                        || !crate::triage::is_internal(&update.kind)
+                })
                 .map(|update| timeline_entry(&inner.refdata, update, today))
                 .collect(),
         })

@@ -6,6 +6,7 @@
 
 mod harness;
 mod reports;
+mod triage;
 mod use_cases;
 
 use harness::backend_tests;
@@ -31,4 +32,6 @@ backend_tests!(
     expired_and_locked_codes_are_refused,
     police_updates_and_messages_reach_the_timeline,
     anonymous_information_is_accepted_without_a_reporter,
+    triage_queue_shows_the_recording_clock_and_flags_breaches,
+    assessment_and_not_a_crime_are_kept_from_the_reporter,
 );

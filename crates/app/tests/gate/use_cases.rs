@@ -1,6 +1,7 @@
 //! One function per case; `main.rs` runs each on both backends.
 
 pub use crate::reports::*;
+pub use crate::triage::*;
 
 use anyhow::{Context as _, ensure};
 use bluelamp_app::{AppError, ListQuery, NewLink, NewStaff};

@@ -298,7 +298,22 @@ fn actions_round_trip() {
             "report.code",
             "report.track",
             "report.message",
-            "report.update"
+            "report.update",
+            "staff.list",
+            "staff.role",
+            "staff.team",
+            "staff.disable",
+            "staff.enable",
+            "staff.unlock",
+            "staff.password",
+            "staff.password.own",
+            "staff.totp.reset",
+            "team.create",
+            "team.list",
+            "staff.sign_in",
+            "staff.sign_out",
+            "staff.totp",
+            "staff.lock",
         ]
     );
     for action in Action::ALL {

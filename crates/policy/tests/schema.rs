@@ -61,7 +61,10 @@ fn shipped_policy_ids() {
         ("reports.public.submit", Effect::Permit),
         ("reports.reporter.follow", Effect::Permit),
         ("staff.administrator.create", Effect::Permit),
+        ("staff.administrator.manage", Effect::Permit),
+        ("staff.own-password", Effect::Permit),
         ("system.create", Effect::Permit),
+        ("system.staff-bootstrap", Effect::Permit),
     ]
     .map(|(id, effect)| (id.to_owned(), effect));
     assert_eq!(ids, expected);

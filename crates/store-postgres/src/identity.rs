@@ -224,14 +224,9 @@ impl IdentityRepo for PgTx {
         .fetch_optional(&mut *self.transaction)
         .await
         .map_err(database_error)?;
-        if let Some(row) = row {
-            return identity_from_row(&row).map(Some);
-        }
-        let sql = "SELECT EXISTS (SELECT 1 FROM staff WHERE id = $2) AS found";
-        if self.exists(sql, *id.as_uuid()).await? {
-            Ok(Some(StaffIdentityRow::empty(id)))
-        } else {
-            Ok(None)
+        match row {
+            Some(row) => identity_from_row(&row).map(Some),
+            None => Ok(Some(StaffIdentityRow::empty(id))),
         }
     }
 

@@ -13,6 +13,8 @@
 //!   [`NewLink`], [`NewStaff`]);
 //! * [`reports`]: online reports from the public — submit, follow with an e-mailed one-time
 //!   code, messages both ways, and the police side that moves a report on;
+//! * [`identity`]: staff passwords, the TOTP second factor, two-step sign-in, lockout,
+//!   sessions and the administration of accounts and teams ([`IdentitySettings`]);
 //! * [`checkpoints`]: signed checkpoints of the audit log ([`App::write_checkpoint`],
 //!   [`App::spawn_checkpointer`]);
 //! * [`verify`]: [`verify_audit_log`] recomputes the log from the stored rows;
@@ -32,6 +34,7 @@ pub mod checkpoints;
 mod clock;
 mod error;
 mod gate;
+pub mod identity;
 pub mod keys;
 pub mod links;
 mod principal;
@@ -44,6 +47,10 @@ pub mod verify;
 
 pub use clock::{Clock, SystemClock};
 pub use error::AppError;
+pub use identity::{
+    IdentitySettings, IdentitySettingsError, PasswordSettings, PasswordStep, PendingSignIn,
+    StaffSession, StaffSummary, Team, TotpEnrolment,
+};
 pub use links::NewLink;
 pub use principal::Principal;
 pub use records::{ListQuery, NewRecord, RecordPage};
@@ -75,6 +82,8 @@ pub struct AppParts {
     pub mailer: bluelamp_mail::Mailer,
     /// Limits of online reports' one-time codes.
     pub reports: ReportSettings,
+    /// Limits and times of staff sign-in, lockout and sessions.
+    pub identity: IdentitySettings,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -94,6 +103,7 @@ pub(crate) struct Inner {
     pub(crate) force: String,
     pub(crate) mailer: bluelamp_mail::Mailer,
     pub(crate) reports: ReportSettings,
+    pub(crate) identity: IdentitySettings,
     /// The Merkle frontier over the entries already covered by the signer.
     pub(crate) frontier: tokio::sync::Mutex<Frontier>,
 }
@@ -112,6 +122,7 @@ impl App {
                 force: parts.force,
                 mailer: parts.mailer,
                 reports: parts.reports,
+                identity: parts.identity,
                 frontier: tokio::sync::Mutex::new(Frontier::new()),
             }),
         }

@@ -148,6 +148,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Node> {
         force: config.force.clone(),
         mailer,
         reports: bluelamp_app::ReportSettings::default(),
+        identity: bluelamp_app::IdentitySettings::embedded()?,
     });
     Ok(Node {
         app,

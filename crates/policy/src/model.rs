@@ -200,11 +200,60 @@ pub enum Action {
     /// assign it, record the outcome (`report.update`).
     #[serde(rename = "report.update")]
     UpdateReport,
+    /// See the force's staff accounts and their state (`staff.list`).
+    #[serde(rename = "staff.list")]
+    ListStaff,
+    /// Change a staff account's role (`staff.role`).
+    #[serde(rename = "staff.role")]
+    ChangeStaffRole,
+    /// Put a staff account in a team, or in none (`staff.team`).
+    #[serde(rename = "staff.team")]
+    SetStaffTeam,
+    /// Disable a staff account, ending its sessions (`staff.disable`).
+    #[serde(rename = "staff.disable")]
+    DisableStaff,
+    /// Enable a disabled staff account (`staff.enable`).
+    #[serde(rename = "staff.enable")]
+    EnableStaff,
+    /// Release a staff account locked after failed sign-ins (`staff.unlock`).
+    #[serde(rename = "staff.unlock")]
+    UnlockStaff,
+    /// Set another staff account's password (`staff.password`).
+    #[serde(rename = "staff.password")]
+    SetStaffPassword,
+    /// Change one's own password (`staff.password.own`).
+    #[serde(rename = "staff.password.own")]
+    SetOwnPassword,
+    /// Remove a staff account's second factor so that it enrols again at its next
+    /// sign-in (`staff.totp.reset`).
+    #[serde(rename = "staff.totp.reset")]
+    ResetStaffTotp,
+    /// Create a team (`team.create`).
+    #[serde(rename = "team.create")]
+    CreateTeam,
+    /// See the force's teams (`team.list`).
+    #[serde(rename = "team.list")]
+    ListTeams,
+    /// A sign-in attempt (`staff.sign_in`). Audit only: authentication is not a
+    /// policy decision and no policy permits it.
+    #[serde(rename = "staff.sign_in")]
+    SignIn,
+    /// A sign-out (`staff.sign_out`). Audit only, like [`Action::SignIn`].
+    #[serde(rename = "staff.sign_out")]
+    SignOut,
+    /// Enrolment of a second factor (`staff.totp`). Audit only, like
+    /// [`Action::SignIn`].
+    #[serde(rename = "staff.totp")]
+    EnrolTotp,
+    /// An account locked after too many failed sign-ins (`staff.lock`). Audit
+    /// only, like [`Action::SignIn`].
+    #[serde(rename = "staff.lock")]
+    LockStaff,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 29] = [
         Self::CreateRecord,
         Self::ReadRecord,
         Self::ListRecords,
@@ -219,6 +268,21 @@ impl Action {
         Self::TrackReport,
         Self::MessageReport,
         Self::UpdateReport,
+        Self::ListStaff,
+        Self::ChangeStaffRole,
+        Self::SetStaffTeam,
+        Self::DisableStaff,
+        Self::EnableStaff,
+        Self::UnlockStaff,
+        Self::SetStaffPassword,
+        Self::SetOwnPassword,
+        Self::ResetStaffTotp,
+        Self::CreateTeam,
+        Self::ListTeams,
+        Self::SignIn,
+        Self::SignOut,
+        Self::EnrolTotp,
+        Self::LockStaff,
     ];
 
     /// The action's id in the Cedar schema, e.g. `"record.read"`.
@@ -239,6 +303,21 @@ impl Action {
             Self::TrackReport => "report.track",
             Self::MessageReport => "report.message",
             Self::UpdateReport => "report.update",
+            Self::ListStaff => "staff.list",
+            Self::ChangeStaffRole => "staff.role",
+            Self::SetStaffTeam => "staff.team",
+            Self::DisableStaff => "staff.disable",
+            Self::EnableStaff => "staff.enable",
+            Self::UnlockStaff => "staff.unlock",
+            Self::SetStaffPassword => "staff.password",
+            Self::SetOwnPassword => "staff.password.own",
+            Self::ResetStaffTotp => "staff.totp.reset",
+            Self::CreateTeam => "team.create",
+            Self::ListTeams => "team.list",
+            Self::SignIn => "staff.sign_in",
+            Self::SignOut => "staff.sign_out",
+            Self::EnrolTotp => "staff.totp",
+            Self::LockStaff => "staff.lock",
         }
     }
 }

@@ -61,7 +61,10 @@ fn shipped_policy_ids() {
         ("reports.public.submit", Effect::Permit),
         ("reports.reporter.follow", Effect::Permit),
         ("staff.administrator.create", Effect::Permit),
+        ("staff.administrator.manage", Effect::Permit),
+        ("staff.own-password", Effect::Permit),
         ("system.create", Effect::Permit),
+        ("system.staff-bootstrap", Effect::Permit),
     ]
     .map(|(id, effect)| (id.to_owned(), effect));
     assert_eq!(ids, expected);
@@ -298,7 +301,22 @@ fn actions_round_trip() {
             "report.code",
             "report.track",
             "report.message",
-            "report.update"
+            "report.update",
+            "staff.list",
+            "staff.role",
+            "staff.team",
+            "staff.disable",
+            "staff.enable",
+            "staff.unlock",
+            "staff.password",
+            "staff.password.own",
+            "staff.totp.reset",
+            "team.create",
+            "team.list",
+            "staff.sign_in",
+            "staff.sign_out",
+            "staff.totp",
+            "staff.lock",
         ]
     );
     for action in Action::ALL {

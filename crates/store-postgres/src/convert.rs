@@ -21,7 +21,7 @@ pub(crate) fn database_error(error: sqlx::Error) -> StoreError {
 }
 
 /// Maps a column that cannot be decoded to [`StoreError::Corrupt`].
-fn corrupt_column(column: &str, error: &sqlx::Error) -> StoreError {
+pub(crate) fn corrupt_column(column: &str, error: &sqlx::Error) -> StoreError {
     StoreError::Corrupt(format!("column {column}: {error}"))
 }
 
@@ -111,7 +111,7 @@ pub(crate) fn parse_checkpoint(row: &PgRow) -> StoreResult<SignedCheckpoint> {
 
 /// Reads one column of a row of `table`, mapping a value that cannot be decoded to
 /// [`StoreError::Corrupt`].
-fn column<'r, T>(row: &'r PgRow, table: &str, column: &str) -> StoreResult<T>
+pub(crate) fn column<'r, T>(row: &'r PgRow, table: &str, column: &str) -> StoreResult<T>
 where
     T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
 {

@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 
 mod convert;
+mod identity;
 mod tx;
 
 #[cfg(feature = "testing")]
@@ -35,7 +36,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bluelamp_audit::SignedCheckpoint;
-use bluelamp_store::{StaffRow, Store, StoreError, StoreResult, StoredAuditRow};
+use bluelamp_store::{StaffRow, StaffSessionRow, Store, StoreError, StoreResult, StoredAuditRow};
+use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
@@ -211,5 +213,36 @@ impl Store for PgStore {
         .await
         .map_err(database_error)?;
         row.as_ref().map(staff_from_row).transpose()
+    }
+
+    async fn staff_session(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> StoreResult<Option<(StaffSessionRow, StaffRow)>> {
+        let row = sqlx::query(identity::SESSION_WITH_STAFF)
+            .bind(token_hash.as_slice())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(database_error)?;
+        row.as_ref()
+            .map(|row| Ok((identity::session_from_row(row)?, staff_from_row(row)?)))
+            .transpose()
+    }
+
+    async fn touch_staff_session(
+        &self,
+        token_hash: &[u8; 32],
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE staff_sessions SET last_seen_at = $1 \
+             WHERE token_hash = $2 AND ended_at IS NULL AND last_seen_at < $1",
+        )
+        .bind(at)
+        .bind(token_hash.as_slice())
+        .execute(&self.pool)
+        .await
+        .map_err(database_error)?;
+        Ok(())
     }
 }

@@ -29,9 +29,9 @@ use crate::convert::{
 /// Dropping it without [`StoreTx::commit`] rolls it back.
 pub struct PgTx {
     /// The open transaction.
-    transaction: sqlx::Transaction<'static, Postgres>,
+    pub(crate) transaction: sqlx::Transaction<'static, Postgres>,
     /// Whether a record, link, account, report, timeline entry or one-time code was written.
-    changed_state: bool,
+    pub(crate) changed_state: bool,
     /// Whether at least one audit entry was appended.
     appended_audit: bool,
 }

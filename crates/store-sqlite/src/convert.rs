@@ -22,7 +22,7 @@ pub(crate) fn database_error(error: sqlx::Error) -> StoreError {
 }
 
 /// Maps a column that cannot be decoded to [`StoreError::Corrupt`].
-fn corrupt_column(column: &str, error: &sqlx::Error) -> StoreError {
+pub(crate) fn corrupt_column(column: &str, error: &sqlx::Error) -> StoreError {
     StoreError::Corrupt(format!("column {column}: {error}"))
 }
 
@@ -39,7 +39,7 @@ pub(crate) fn truncate_to_micros(time: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Parses a stored id.
-fn uuid_from_text(text: &str, column: &str) -> StoreResult<Uuid> {
+pub(crate) fn uuid_from_text(text: &str, column: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(text).map_err(|error| {
         StoreError::Corrupt(format!("column {column}: invalid id {text:?}: {error}"))
     })
@@ -131,7 +131,7 @@ pub(crate) fn parse_checkpoint(row: &SqliteRow) -> StoreResult<SignedCheckpoint>
 
 /// Reads one column of a row of `table`, mapping a value that cannot be decoded to
 /// [`StoreError::Corrupt`].
-fn column<'r, T>(row: &'r SqliteRow, table: &str, column: &str) -> StoreResult<T>
+pub(crate) fn column<'r, T>(row: &'r SqliteRow, table: &str, column: &str) -> StoreResult<T>
 where
     T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
 {

@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 
 mod convert;
+mod identity;
 mod tx;
 
 #[cfg(feature = "testing")]
@@ -41,7 +42,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bluelamp_audit::SignedCheckpoint;
-use bluelamp_store::{StaffRow, Store, StoreError, StoreResult, StoredAuditRow};
+use bluelamp_store::{StaffRow, StaffSessionRow, Store, StoreError, StoreResult, StoredAuditRow};
+use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -254,5 +256,37 @@ impl Store for SqliteStore {
         .await
         .map_err(database_error)?;
         row.as_ref().map(staff_from_row).transpose()
+    }
+
+    async fn staff_session(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> StoreResult<Option<(StaffSessionRow, StaffRow)>> {
+        let row = sqlx::query(identity::SESSION_WITH_STAFF)
+            .bind(token_hash.as_slice())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(database_error)?;
+        row.as_ref()
+            .map(|row| Ok((identity::session_from_row(row)?, staff_from_row(row)?)))
+            .transpose()
+    }
+
+    async fn touch_staff_session(
+        &self,
+        token_hash: &[u8; 32],
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE staff_sessions SET last_seen_at = ? \
+             WHERE token_hash = ? AND ended_at IS NULL AND last_seen_at < ?",
+        )
+        .bind(convert::truncate_to_micros(at))
+        .bind(token_hash.as_slice())
+        .bind(convert::truncate_to_micros(at))
+        .execute(&self.writer)
+        .await
+        .map_err(database_error)?;
+        Ok(())
     }
 }

@@ -33,9 +33,9 @@ const AUDIT_ROWS_PER_INSERT: usize = 250;
 /// Dropping it without [`StoreTx::commit`] rolls it back.
 pub struct SqliteTx {
     /// The open transaction.
-    transaction: sqlx::Transaction<'static, Sqlite>,
+    pub(crate) transaction: sqlx::Transaction<'static, Sqlite>,
     /// Whether a record, link, account, report, timeline entry or one-time code was written.
-    changed_state: bool,
+    pub(crate) changed_state: bool,
     /// Whether at least one audit entry was appended.
     appended_audit: bool,
     /// The next audit sequence number, once read in this transaction.

@@ -33,6 +33,7 @@ mod audit_log;
 mod checkpoints;
 mod concurrency;
 pub mod fixtures;
+mod identity;
 mod links;
 mod paging;
 mod records;
@@ -51,6 +52,11 @@ pub use self::checkpoints::{
     checkpoint_conflicts_are_already_exists, checkpoints_insert_list_latest,
 };
 pub use self::concurrency::concurrent_appenders_get_gapless_sequence_numbers;
+pub use self::identity::{
+    failed_sign_ins_count_in_a_window, identity_writes_check_their_references,
+    pending_sign_ins_and_inactive_staff, staff_identity_round_trip,
+    staff_sessions_open_touch_and_end, unaudited_identity_writes_are_refused,
+};
 pub use self::links::{
     duplicate_link_is_already_exists, link_round_trip, link_to_missing_record_is_not_found,
     links_of_from_either_end,
@@ -129,6 +135,12 @@ macro_rules! conformance_suite {
             staff_insert_and_lookup_by_username,
             staff_duplicates_are_already_exists,
             staff_by_token_hash_finds_only_active_accounts,
+            staff_identity_round_trip,
+            identity_writes_check_their_references,
+            failed_sign_ins_count_in_a_window,
+            staff_sessions_open_touch_and_end,
+            pending_sign_ins_and_inactive_staff,
+            unaudited_identity_writes_are_refused,
             append_audit_is_gapless_across_transactions,
             append_audit_of_nothing_appends_nothing,
             large_audit_batch_is_stored_whole,

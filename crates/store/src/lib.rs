@@ -9,8 +9,8 @@
 //! * [`Store`] opens a [`StoreTx`] (a unit of work) and answers the few reads that are not
 //!   about personal data: the audit log, checkpoints and token look-ups for authentication.
 //! * [`StoreTx`] is everything a use case may do inside one transaction. It is the union of the
-//!   role traits [`RecordRepo`], [`LinkRepo`], [`StaffRepo`], [`ReportRepo`] and
-//!   [`AuditAppender`].
+//!   role traits [`RecordRepo`], [`LinkRepo`], [`StaffRepo`], [`IdentityRepo`] (passwords,
+//!   second factors, sessions, teams), [`ReportRepo`] and [`AuditAppender`].
 //! * The transaction enforces the gate's last line of defence: [`StoreTx::commit`] refuses to
 //!   commit a transaction that changed state but appended no audit entry
 //!   ([`StoreError::UnauditedWrite`]).
@@ -29,7 +29,10 @@ use chrono::{DateTime, Utc};
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod identity;
 pub mod rows;
+
+pub use identity::{IdentityRepo, PendingSignInRow, StaffIdentityRow, StaffSessionRow, TeamRow};
 
 /// Errors a storage backend reports.
 #[derive(Debug, thiserror::Error)]
@@ -265,9 +268,12 @@ pub trait AuditAppender {
 
 /// One unit of work: every change and its audit entries commit together or not at all.
 #[async_trait]
-pub trait StoreTx: RecordRepo + LinkRepo + StaffRepo + ReportRepo + AuditAppender + Send {
+pub trait StoreTx:
+    RecordRepo + LinkRepo + StaffRepo + IdentityRepo + ReportRepo + AuditAppender + Send
+{
     /// Commits. Refuses (and rolls back) when the transaction changed records, links,
-    /// accounts, reports, timelines or one-time codes without appending an audit entry.
+    /// accounts (and their credentials, sessions and teams), reports, timelines or one-time
+    /// codes without appending an audit entry.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
     /// Abandons every change.
     async fn rollback(self: Box<Self>) -> StoreResult<()>;
@@ -295,4 +301,17 @@ pub trait Store: Send + Sync {
     async fn latest_checkpoint(&self) -> StoreResult<Option<SignedCheckpoint>>;
     /// Finds an active account by the SHA-256 of its API token (authentication).
     async fn staff_by_token_hash(&self, token_hash: &[u8; 32]) -> StoreResult<Option<StaffRow>>;
+    /// Finds a session (open or ended) and its account by the SHA-256 of its token
+    /// (authentication of every request, so it reads outside a write transaction).
+    async fn staff_session(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> StoreResult<Option<(StaffSessionRow, StaffRow)>>;
+    /// Moves an open session's `last_seen_at` on to `at` (never back). Session bookkeeping,
+    /// like checkpoints: it changes no account, record or credential, so it is not audited.
+    async fn touch_staff_session(
+        &self,
+        token_hash: &[u8; 32],
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }

@@ -110,6 +110,7 @@ impl Harness {
             force: FORCE.to_owned(),
             mailer,
             reports: bluelamp_app::ReportSettings::default(),
+            identity: bluelamp_app::IdentitySettings::embedded()?,
         });
         Ok(Harness {
             app,

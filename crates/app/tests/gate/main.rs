@@ -5,6 +5,7 @@
 //! (for refusals) its own `denied` entry.
 
 mod harness;
+mod identity;
 mod reports;
 mod triage;
 mod use_cases;
@@ -34,4 +35,18 @@ backend_tests!(
     anonymous_information_is_accepted_without_a_reporter,
     triage_queue_shows_the_recording_clock_and_flags_breaches,
     assessment_and_not_a_crime_are_kept_from_the_reporter,
+    sign_in_happy_path_with_enrolment,
+    wrong_password_and_unknown_user_get_the_same_error,
+    five_failures_within_fifteen_minutes_lock_until_released,
+    five_failures_spread_over_twenty_minutes_do_not_lock,
+    wrong_codes_count_towards_the_lockout,
+    totp_window_is_one_step_and_replays_are_refused,
+    sessions_end_after_idle_and_absolute_timeouts,
+    disabling_an_account_ends_its_sessions,
+    accounts_inactive_for_ninety_days_are_disabled,
+    role_change_is_audited_and_ends_sessions,
+    teams_are_created_and_assigned,
+    non_administrators_are_denied_administration,
+    password_rules_are_enforced_with_specific_errors,
+    reset_second_factor_requires_enrolment_again,
 );

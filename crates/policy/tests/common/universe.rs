@@ -87,7 +87,25 @@ pub fn applies(action: Action, kind: ResourceKind) -> bool {
             ResourceKind::Record(_)
         ) | (Action::ListRecords, ResourceKind::RecordCollection)
             | (Action::LinkRecords | Action::ReadLinks, ResourceKind::Link)
-            | (Action::CreateStaff, ResourceKind::StaffDirectory)
+            | (
+                Action::CreateStaff
+                    | Action::ListStaff
+                    | Action::ChangeStaffRole
+                    | Action::SetStaffTeam
+                    | Action::DisableStaff
+                    | Action::EnableStaff
+                    | Action::UnlockStaff
+                    | Action::SetStaffPassword
+                    | Action::SetOwnPassword
+                    | Action::ResetStaffTotp
+                    | Action::CreateTeam
+                    | Action::ListTeams
+                    | Action::SignIn
+                    | Action::SignOut
+                    | Action::EnrolTotp
+                    | Action::LockStaff,
+                ResourceKind::StaffDirectory
+            )
             | (
                 Action::ReadAuditLog | Action::VerifyAuditLog,
                 ResourceKind::AuditLog

@@ -79,6 +79,7 @@ impl TestApp {
             force: FORCE.to_owned(),
             mailer,
             reports: bluelamp_app::ReportSettings::default(),
+            identity: bluelamp_app::IdentitySettings::embedded()?,
         });
         let officer_token = create_staff(&app, "pc.jones", Role::Officer, FORCE).await?;
         let admin_token = create_staff(&app, "admin.lee", Role::Administrator, FORCE).await?;

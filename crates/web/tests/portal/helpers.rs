@@ -124,6 +124,7 @@ impl PortalApp {
             force: FORCE.to_owned(),
             mailer,
             reports: bluelamp_app::ReportSettings::default(),
+            identity: bluelamp_app::IdentitySettings::embedded()?,
         });
         let blobs = BlobStore::in_memory();
         let config = PortalConfig {

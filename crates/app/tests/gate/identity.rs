@@ -52,8 +52,12 @@ fn code_at_step(secret: &[u8], step: u64) -> anyhow::Result<SecretString> {
     let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret)?;
     mac.update(&step.to_be_bytes());
     let hash = mac.finalize().into_bytes();
-    let offset = usize::from(hash[19] & 0x0f);
-    let value = u32::from_be_bytes(hash[offset..offset + 4].try_into()?) & 0x7fff_ffff;
+    let last = hash.get(19).context("a SHA-1 MAC has 20 bytes")?;
+    let offset = usize::from(last & 0x0f);
+    let window = hash
+        .get(offset..offset + 4)
+        .context("the dynamic truncation window lies inside the MAC")?;
+    let value = u32::from_be_bytes(window.try_into()?) & 0x7fff_ffff;
     Ok(secret_code(value % 1_000_000))
 }
 
@@ -264,7 +268,11 @@ pub async fn sign_in_happy_path_with_enrolment(h: &Harness) -> anyhow::Result<()
         .filter(|e| e.entry.outcome == Outcome::Denied)
         .collect();
     ensure!(denied.len() == 1, "{denied:?}");
-    ensure!(denied[0].entry.action == "staff.sign_in");
+    ensure!(
+        denied
+            .first()
+            .is_some_and(|e| e.entry.action == "staff.sign_in")
+    );
     Ok(())
 }
 
@@ -299,7 +307,9 @@ pub async fn wrong_password_and_unknown_user_get_the_same_error(h: &Harness) -> 
 
     let entries = entries_since(h, before).await?;
     ensure!(entries.len() == 3, "{entries:?}");
-    let [first, second, third] = [&entries[0], &entries[1], &entries[2]];
+    let [first, second, third] = entries.as_slice() else {
+        anyhow::bail!("three entries expected: {entries:?}");
+    };
     ensure!(first.entry.actor == "system:sign-in" && first.entry.records.is_empty());
     ensure!(second.entry.actor == actor(officer.id));
     ensure!(third.entry.actor == actor(disabled.id));
@@ -352,8 +362,9 @@ pub async fn five_failures_within_fifteen_minutes_lock_until_released(
         .filter(|e| e.entry.action == "staff.lock")
         .collect();
     ensure!(locks.len() == 1, "lock entries: {locks:?}");
-    ensure!(locks[0].entry.kind == LogKind::Alteration);
-    ensure!(locks[0].entry.records == vec![*officer.id.as_uuid()]);
+    let lock = locks.first().context("a lock entry")?;
+    ensure!(lock.entry.kind == LogKind::Alteration);
+    ensure!(lock.entry.records == vec![*officer.id.as_uuid()]);
     let failures = entries
         .iter()
         .filter(|e| e.entry.action == "staff.sign_in" && e.entry.outcome == Outcome::Denied)
@@ -542,7 +553,7 @@ pub async fn accounts_inactive_for_ninety_days_are_disabled(h: &Harness) -> anyh
     );
     let entries = entries_since(h, before).await?;
     ensure!(entries.len() == 1, "{entries:?}");
-    let entry = &entries[0].entry;
+    let entry = &entries.first().context("one entry")?.entry;
     ensure!(entry.actor == "system:identity-job" && entry.action == "staff.disable");
     ensure!(entry.kind == LogKind::Alteration);
     let disabled: BTreeSet<_> = entry.records.iter().copied().collect();

@@ -3,19 +3,19 @@
 //!
 //! # Brief overview
 //!
-//! * Passwords ([`App::set_password`]) are hashed with Argon2id and must pass the rules of
+//! * Passwords ([`App::set_password`](crate::App::set_password)) are hashed with Argon2id and must pass the rules of
 //!   [`PasswordSettings`] and the shipped blocklist (`refdata/password_blocklist.txt`).
 //! * Sign-in takes two steps and never issues a session on one factor:
-//!   [`App::sign_in_password`] answers a [`PasswordStep`] holding a short-lived, single-use
-//!   [`PendingSignIn`]; then [`App::sign_in_totp`] turns it and a code into a
+//!   [`App::sign_in_password`](crate::App::sign_in_password) answers a [`PasswordStep`] holding a short-lived, single-use
+//!   [`PendingSignIn`]; then [`App::sign_in_totp`](crate::App::sign_in_totp) turns it and a code into a
 //!   [`StaffSession`], or, for an account without a second factor yet,
-//!   [`App::begin_totp_enrolment`] and [`App::confirm_totp_enrolment`] enrol one and sign in.
+//!   [`App::begin_totp_enrolment`](crate::App::begin_totp_enrolment) and [`App::confirm_totp_enrolment`](crate::App::confirm_totp_enrolment) enrol one and sign in.
 //! * Every refusal of a sign-in gives the same [`AppError::Unauthenticated`], whatever the
 //!   cause (unknown user, wrong password or code, disabled or locked account).
-//! * [`App::authenticate_session`] turns a session token into a [`Principal`] while the
+//! * [`App::authenticate_session`](crate::App::authenticate_session) turns a session token into a [`Principal`] while the
 //!   session is within its idle and absolute timeouts.
 //! * Administrators list accounts ([`StaffSummary`]), change roles and teams, disable,
-//!   enable, release lockouts and reset second factors; [`App::disable_inactive_staff`]
+//!   enable, release lockouts and reset second factors; [`App::disable_inactive_staff`](crate::App::disable_inactive_staff)
 //!   disables accounts unused for the inactivity period.
 //!
 //! Limits and times come from [`IdentitySettings`], loaded from `refdata/staff_identity.toml`.

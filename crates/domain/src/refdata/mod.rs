@@ -133,7 +133,7 @@ pub struct ListSource {
     pub notes: Option<String>,
 }
 
-/// How far a row has been checked against its source: the reference's [V], [P] and [U].
+/// How far a row has been checked against its source: the reference's \[V\], \[P\] and \[U\].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceStatus {

@@ -535,13 +535,13 @@ export async function outboxFiles(dataDir) {
 
 /**
  * The bearer token of the demo account with `role` (a server started with `--demo` writes
- * `<dataDir>/demo-accounts.txt`: lines of `username role token`).
+ * `<dataDir>/demo-accounts.txt`: lines of `username role password token`).
  */
 export async function demoToken(dataDir, role = 'officer') {
   const file = path.join(dataDir, 'demo-accounts.txt');
   const text = await readFile(file, 'utf8');
   for (const line of text.split('\n')) {
-    const [username, lineRole, token] = line.trim().split(/\s+/);
+    const [username, lineRole, , token] = line.trim().split(/\s+/);
     if (lineRole === role && username?.startsWith('demo.') && token && !token.startsWith('(')) return token;
   }
   throw new Error(`no ${role} token in ${file}:\n${text}`);

@@ -133,6 +133,11 @@ impl App {
         &self.inner.refdata
     }
 
+    /// The current time on the application's clock (what deadlines are measured against).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.clock.now()
+    }
+
     /// The key that verifies this deployment's checkpoints.
     pub fn verifying_key(&self) -> VerifyingKey {
         self.inner.signer.verifying_key()

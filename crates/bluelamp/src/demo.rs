@@ -27,6 +27,7 @@ use bluelamp_policy::Role;
 use futures::{StreamExt as _, TryStreamExt as _};
 use rand::SeedableRng as _;
 use rand_chacha::ChaCha8Rng;
+use secrecy::SecretString;
 
 use crate::config::Config;
 use crate::progress;
@@ -227,11 +228,19 @@ async fn create_all(
         .await
 }
 
-/// A demo account as printed: username, role, token.
+/// A demo account as printed: username, role, first password, token.
 struct DemoAccount {
     username: String,
     role: Role,
+    password: String,
     token: String,
+}
+
+/// A random first password for a demo account: 20 lowercase hex digits.
+fn demo_password() -> String {
+    let mut bytes = [0_u8; 10];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    hex::encode(bytes)
 }
 
 /// One demo account per role; an existing one (an interrupted earlier seeding) is left as it
@@ -251,14 +260,24 @@ async fn create_accounts(
             role,
             force: force.to_owned(),
         };
-        let token = match app.create_staff(system, input).await {
-            Ok(created) => reveal_token(&created).to_owned(),
-            Err(AppError::Conflict { .. }) => "(exists already; token not shown again)".to_owned(),
+        let (password, token) = match app.create_staff(system, input).await {
+            Ok(created) => {
+                let password = demo_password();
+                app.set_password(system, created.id, &SecretString::from(password.clone()))
+                    .await
+                    .with_context(|| format!("cannot set the first password of {username}"))?;
+                (password, reveal_token(&created).to_owned())
+            }
+            Err(AppError::Conflict { .. }) => (
+                "-".to_owned(),
+                "(exists already; password and token not shown again)".to_owned(),
+            ),
             Err(error) => return Err(error).with_context(|| format!("cannot create {username}")),
         };
         accounts.push(DemoAccount {
             username,
             role,
+            password,
             token,
         });
     }
@@ -282,19 +301,23 @@ fn title_case(code: &str) -> String {
 /// The accounts as printed and saved.
 fn render_accounts(accounts: &[DemoAccount]) -> String {
     let mut text = String::from(
-        "DEMO ONLY: these accounts and tokens exist for the demonstration force; never run \
-         --demo on a node that holds real data.\n",
+        "DEMO ONLY: these accounts, first passwords and tokens exist for the demonstration \
+         force; never run --demo on a node that holds real data.\n",
     );
     for account in accounts {
         let _infallible = writeln!(
             text,
-            "  {:<28} {:<20} {}",
+            "  {:<28} {:<20} {:<22} {}",
             account.username,
             account.role.as_str(),
+            account.password,
             account.token
         );
     }
-    text.push_str("  use a token as: curl -H 'Authorization: Bearer TOKEN' ...\n");
+    text.push_str(
+        "  sign in at /staff with a username and its first password (then set up an \
+         authenticator app);\n  use a token as: curl -H 'Authorization: Bearer TOKEN' ...\n",
+    );
     text
 }
 

@@ -11,6 +11,9 @@
 //! * [`portal`] — the citizen portal at `/`: server-rendered askama pages with
 //!   govuk-frontend styles to report a crime, anti-social behaviour, a driving offence with
 //!   footage or information, and to follow a report (the contract is `docs/portal.md`).
+//! * [`staff`] — the staff workspace at `/staff`: sign-in with a second factor, the triage
+//!   queue, reports with their assessment, recording decision, messages and outcome, and the
+//!   administration of accounts and teams.
 //! * [`api`] — the JSON API under `/api/v1` (records, links, the audit checkpoint and the
 //!   OpenAPI document [`openapi()`]). One file per endpoint action; each handler's doc comment
 //!   states its business rule and who may call it.
@@ -36,6 +39,7 @@ pub mod middleware;
 mod ops;
 pub mod portal;
 mod site;
+pub mod staff;
 pub mod telemetry;
 
 use std::future::Future;
@@ -68,6 +72,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The citizen portal's configuration, sessions and rate limiter.
     pub portal: Arc<Portal>,
+    /// The staff workspace's configuration and enrolments in progress.
+    pub staff: Arc<staff::Staff>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -93,12 +99,17 @@ pub fn router(app: App, metrics: PrometheusHandle) -> Router {
 /// installed (see [`telemetry::install_prometheus_recorder`]). When called inside a tokio
 /// runtime, starts the portal's session sweeper ([`Portal::spawn_sweeper`]).
 pub fn router_with_portal(app: App, metrics: PrometheusHandle, portal: PortalConfig) -> Router {
+    let staff = Arc::new(staff::Staff::new(staff::StaffConfig {
+        secure_cookies: portal.secure_cookies,
+        force_name: portal.force_name.clone(),
+    }));
     let portal = Arc::new(Portal::new(portal));
     Portal::spawn_sweeper(&portal);
     let state = AppState {
         app,
         metrics,
         portal,
+        staff,
     };
     let mut security_header_layers = Vec::new();
     for (name, value) in middleware::security_headers() {
@@ -106,6 +117,7 @@ pub fn router_with_portal(app: App, metrics: PrometheusHandle, portal: PortalCon
     }
     let routes = Router::new()
         .merge(portal::routes(&state))
+        .merge(staff::routes(&state))
         .route("/assets/{file}", get(site::assets::asset))
         .route("/healthz", get(ops::health::healthz))
         .route("/metrics", get(ops::metrics::metrics))

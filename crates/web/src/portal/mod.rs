@@ -25,18 +25,18 @@
 mod check;
 mod checks;
 mod draft;
-mod form;
+pub(crate) mod form;
 mod journey;
 pub(crate) mod pages;
-mod parse;
+pub(crate) mod parse;
 mod rate_limit;
 mod report;
-mod session;
+pub(crate) mod session;
 mod steps;
 mod submit;
 mod track;
 mod upload;
-mod view;
+pub(crate) mod view;
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -47,6 +47,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use bluelamp_evidence::{BlobKey, BlobStore};
+
+pub(crate) use rate_limit::limit_form_posts;
 
 use crate::AppState;
 use session::SessionStore;
@@ -215,14 +217,14 @@ fn finish(mut response: Response, set_cookie: Option<HeaderValue>) -> Response {
 }
 
 /// A `303 See Other` to `to`.
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
 /// Whether the request's `Origin` (or, without one, its `Referer`) names this site. Absent
 /// headers and `Origin: null` (sent under `Referrer-Policy: no-referrer`) pass: the CSRF
 /// token still has to match.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(host) = headers
         .get(header::HOST)
         .and_then(|value| value.to_str().ok())

@@ -70,6 +70,8 @@ pub struct PortalApp {
     pub blobs: BlobStore,
     /// Receives the e-mail the application sends.
     pub sink: SmtpSink,
+    /// The store behind the application (to read the audit log).
+    pub store: Arc<dyn bluelamp_store::Store>,
     base_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     _server: JoinHandle<std::io::Result<()>>,
@@ -114,8 +116,9 @@ impl PortalApp {
         let sink = SmtpSink::start(SocketAddr::from(([127, 0, 0, 1], 0)), None).await?;
         let mailer = bluelamp_mail::Mailer::new(&sink.settings())?;
         let clock = Arc::new(TestClock::default());
+        let store: Arc<dyn bluelamp_store::Store> = Arc::new(store);
         let app = App::new(AppParts {
-            store: Arc::new(store),
+            store: store.clone(),
             policy: Arc::new(PolicyEngine::embedded().context("policies")?),
             refdata: Arc::new(ReferenceData::embedded().context("reference data")?),
             signer: Arc::new(CheckpointSigner::generate()),
@@ -148,6 +151,7 @@ impl PortalApp {
             clock,
             blobs,
             sink,
+            store,
             base_url: format!("http://{address}"),
             shutdown: Some(shutdown),
             _server: server,
@@ -173,6 +177,17 @@ impl PortalApp {
     /// The server's base URL.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Every entry of the audit log, oldest first.
+    pub async fn audit(&self) -> Vec<bluelamp_audit::Entry> {
+        self.store
+            .audit_rows(0, 1_000_000)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| bluelamp_audit::Entry::from_leaf_bytes(&row.leaf).unwrap())
+            .collect()
     }
 
     /// How many blobs the store holds.

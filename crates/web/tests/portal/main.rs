@@ -1,4 +1,4 @@
-//! HTTP tests of the citizen portal: the real router on 127.0.0.1:0, a real application on a
+//! HTTP tests of the citizen portal and the staff workspace: the real router on 127.0.0.1:0, a real application on a
 //! fresh SQLite store, an in-memory blob store, an SMTP sink for the e-mail, and a citizen
 //! client that keeps cookies like a browser (see [`helpers`]).
 //!
@@ -13,6 +13,10 @@ mod journeys;
 mod pages;
 #[cfg(test)]
 mod security;
+#[cfg(test)]
+mod staff;
+#[cfg(test)]
+mod staff_roles;
 #[cfg(test)]
 mod tracking;
 #[cfg(test)]

@@ -1,0 +1,366 @@
+//! What the staff templates show: the chrome around every page and one struct per page.
+
+use askama::Template;
+
+use crate::portal::view::{ErrorItem, TextField};
+
+/// The service name in the header and in every title.
+pub(crate) const SERVICE: &str = "Staff workspace";
+
+/// One link of the workspace's navigation.
+#[derive(Clone, Debug)]
+pub(crate) struct NavItem {
+    /// Where it goes.
+    pub(crate) href: &'static str,
+    /// Its words.
+    pub(crate) label: &'static str,
+    /// Whether it is the current section.
+    pub(crate) current: bool,
+}
+
+/// Who is signed in, as the chrome shows it.
+#[derive(Clone, Debug)]
+pub(crate) struct ChromeUser {
+    /// Their name.
+    pub(crate) name: String,
+    /// Their role, in words.
+    pub(crate) role: String,
+    /// The navigation their role has.
+    pub(crate) nav: Vec<NavItem>,
+}
+
+/// What every staff page has around its content.
+#[derive(Clone, Debug)]
+pub(crate) struct Chrome {
+    /// The whole `<title>`.
+    pub(crate) title: String,
+    /// The force's name.
+    pub(crate) force_name: String,
+    /// Who is signed in, if anyone.
+    pub(crate) user: Option<ChromeUser>,
+    /// The CSRF token every form of the page carries (sign-out included).
+    pub(crate) csrf_token: Option<String>,
+}
+
+/// A paragraph or a list on a text page.
+#[derive(Clone, Debug)]
+pub(crate) enum Para {
+    /// A paragraph.
+    Text(String),
+    /// A link `(href, words)` on its own line.
+    Link(String, String),
+}
+
+/// A page of text: errors, signed out, nothing to do.
+#[derive(Template)]
+#[template(path = "staff/text.html")]
+pub(crate) struct TextPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The heading.
+    pub(crate) heading: String,
+    /// The content.
+    pub(crate) paras: Vec<Para>,
+}
+
+/// The sign-in page: username and password.
+#[derive(Template)]
+#[template(path = "staff/sign_in.html")]
+pub(crate) struct SignInPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// Why the person is here again ("You were signed out…").
+    pub(crate) notice: Option<String>,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// Username.
+    pub(crate) username: TextField,
+    /// Password (never shown back).
+    pub(crate) password: TextField,
+    /// The form's token.
+    pub(crate) form_token: String,
+}
+
+/// A one-field form after the password: the code, or the enrolment's confirmation.
+#[derive(Template)]
+#[template(path = "staff/code.html")]
+pub(crate) struct CodePage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The heading.
+    pub(crate) heading: String,
+    /// Words before the field.
+    pub(crate) intro: Vec<String>,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The code field.
+    pub(crate) code: TextField,
+    /// Where the form posts.
+    pub(crate) action: String,
+    /// The form's token.
+    pub(crate) form_token: String,
+    /// The button's words.
+    pub(crate) button: String,
+    /// The QR code (an SVG drawn here, never fetched) and the secret, when enrolling.
+    pub(crate) enrolment: Option<(String, String)>,
+}
+
+/// A step with one button (begin enrolment).
+#[derive(Template)]
+#[template(path = "staff/button.html")]
+pub(crate) struct ButtonPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The heading.
+    pub(crate) heading: String,
+    /// Words before the button.
+    pub(crate) intro: Vec<String>,
+    /// Where the form posts.
+    pub(crate) action: String,
+    /// The form's token.
+    pub(crate) form_token: String,
+    /// The button's words.
+    pub(crate) button: String,
+}
+
+/// Change your own password.
+#[derive(Template)]
+#[template(path = "staff/password.html")]
+pub(crate) struct PasswordPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// A success message.
+    pub(crate) flash: Option<String>,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The new password.
+    pub(crate) password: TextField,
+    /// It again.
+    pub(crate) confirm: TextField,
+}
+
+/// One row of a table: cells of text, the first optionally a link.
+#[derive(Clone, Debug)]
+pub(crate) struct QueueRow {
+    /// The reference.
+    pub(crate) reference: String,
+    /// Where the reference links to (with the purpose pre-filled).
+    pub(crate) href: String,
+    /// Type of report.
+    pub(crate) type_label: String,
+    /// When received, for people.
+    pub(crate) received: String,
+    /// Machine-readable time received.
+    pub(crate) received_iso: String,
+    /// Status in words.
+    pub(crate) status: String,
+    /// Response grade.
+    pub(crate) grade: String,
+    /// The recording decision's due time, for people, or "Decided".
+    pub(crate) recording: String,
+    /// Whether the recording decision is overdue.
+    pub(crate) breached: bool,
+    /// Crime number.
+    pub(crate) crime_number: String,
+}
+
+/// A select's option `(value, words, selected)`.
+pub(crate) type Choice = (String, String, bool);
+
+/// The triage queue.
+#[derive(Template)]
+#[template(path = "staff/queue.html")]
+pub(crate) struct QueuePage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The status filter's options.
+    pub(crate) statuses: Vec<Choice>,
+    /// Whether only overdue recording decisions are shown.
+    pub(crate) only_breached: bool,
+    /// How many shown reports are past their recording deadline.
+    pub(crate) breaches: usize,
+    /// Whether the viewer supervises (breaches are theirs to chase).
+    pub(crate) supervisor: bool,
+    /// The rows.
+    pub(crate) rows: Vec<QueueRow>,
+}
+
+/// The purpose picker shown before a report is opened without one.
+#[derive(Template)]
+#[template(path = "staff/purpose.html")]
+pub(crate) struct PurposePage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The record being opened, e.g. "report 7K3M-9QXD-2H4".
+    pub(crate) what: String,
+    /// Where the form goes (GET).
+    pub(crate) action: String,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The purposes `(code, label, checked)`.
+    pub(crate) purposes: Vec<Choice>,
+    /// The free-text purpose, as typed.
+    pub(crate) purpose_text: TextField,
+}
+
+/// One line of a report's facts.
+#[derive(Clone, Debug)]
+pub(crate) struct Fact {
+    /// The key.
+    pub(crate) key: String,
+    /// The value.
+    pub(crate) value: String,
+    /// Whether the value is a warning (shown as a red tag).
+    pub(crate) warning: bool,
+}
+
+/// One timeline entry on the staff view.
+#[derive(Clone, Debug)]
+pub(crate) struct StaffTimelineItem {
+    /// Heading.
+    pub(crate) title: String,
+    /// Who and when, for people.
+    pub(crate) byline: String,
+    /// Machine-readable time.
+    pub(crate) datetime: String,
+    /// Words under it.
+    pub(crate) text: Option<String>,
+    /// Whether only police see it.
+    pub(crate) internal: bool,
+}
+
+/// The forms a member of staff may use on a report.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ReportForms {
+    /// The assessment: grades `(code, label, checked)` and the THRIVE fields.
+    pub(crate) grades: Vec<Choice>,
+    /// THRIVE fields (threat, harm, risk, investigation, vulnerability, engagement).
+    pub(crate) thrive: Vec<TextField>,
+    /// The reason a report is not a crime.
+    pub(crate) not_a_crime: TextField,
+    /// A message to the reporter.
+    pub(crate) message: TextField,
+    /// The outcome categories.
+    pub(crate) outcomes: Vec<Choice>,
+    /// The note to the reporter with the outcome.
+    pub(crate) outcome_note: TextField,
+    /// Whether the report can still be recorded or decided (no decision yet, not closed).
+    pub(crate) deciding: bool,
+    /// Whether the report is closed.
+    pub(crate) closed: bool,
+}
+
+/// A report as police staff see it.
+#[derive(Template)]
+#[template(path = "staff/report.html")]
+pub(crate) struct ReportPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// A success message.
+    pub(crate) flash: Option<String>,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The reference.
+    pub(crate) reference: String,
+    /// The reference in compact form (for addresses).
+    pub(crate) compact: String,
+    /// The purpose recorded for this view, in words.
+    pub(crate) purpose: String,
+    /// The purpose's code, which every form carries.
+    pub(crate) purpose_code: String,
+    /// The words of a free-text purpose, which every form carries.
+    pub(crate) purpose_text: Option<String>,
+    /// The purpose picker of this report (to change the purpose).
+    pub(crate) purpose_href: String,
+    /// Facts at the top.
+    pub(crate) facts: Vec<Fact>,
+    /// The timeline, newest first.
+    pub(crate) timeline: Vec<StaffTimelineItem>,
+    /// The forms, when the viewer may act.
+    pub(crate) forms: Option<ReportForms>,
+}
+
+/// A staff account's row in the administrators' list.
+#[derive(Clone, Debug)]
+pub(crate) struct UserRow {
+    /// Link to the account's page.
+    pub(crate) href: String,
+    /// Username.
+    pub(crate) username: String,
+    /// Name.
+    pub(crate) name: String,
+    /// Role in words.
+    pub(crate) role: String,
+    /// Team.
+    pub(crate) team: String,
+    /// State in words ("Active", "Locked", "Disabled", "No second factor").
+    pub(crate) state: String,
+    /// Whether the state needs attention.
+    pub(crate) attention: bool,
+    /// Last sign-in for people.
+    pub(crate) last_sign_in: String,
+}
+
+/// The administrators' list of accounts, with the form to add one.
+#[derive(Template)]
+#[template(path = "staff/users.html")]
+pub(crate) struct UsersPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// A success message.
+    pub(crate) flash: Option<String>,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The accounts.
+    pub(crate) rows: Vec<UserRow>,
+    /// New account: username, name, first password.
+    pub(crate) new_fields: Vec<TextField>,
+    /// Roles `(code, words, selected)`.
+    pub(crate) roles: Vec<Choice>,
+}
+
+/// One account, with what an administrator can do to it.
+#[derive(Template)]
+#[template(path = "staff/user.html")]
+pub(crate) struct UserPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// A success message.
+    pub(crate) flash: Option<String>,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The account's id.
+    pub(crate) id: String,
+    /// The account's name.
+    pub(crate) name: String,
+    /// Facts about it.
+    pub(crate) facts: Vec<Fact>,
+    /// Roles.
+    pub(crate) roles: Vec<Choice>,
+    /// Teams (with "No team").
+    pub(crate) teams: Vec<Choice>,
+    /// Whether it is locked.
+    pub(crate) locked: bool,
+    /// Whether it is active.
+    pub(crate) active: bool,
+    /// Whether it has a second factor.
+    pub(crate) totp_enrolled: bool,
+    /// A new password for it.
+    pub(crate) password: TextField,
+}
+
+/// The teams.
+#[derive(Template)]
+#[template(path = "staff/teams.html")]
+pub(crate) struct TeamsPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// A success message.
+    pub(crate) flash: Option<String>,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// Team names and when made.
+    pub(crate) teams: Vec<(String, String)>,
+    /// A new team's name.
+    pub(crate) name: TextField,
+}

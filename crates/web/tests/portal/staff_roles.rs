@@ -1,0 +1,141 @@
+//! Every staff route as every role and as nobody: who is let in and who is refused. A
+//! refusal by the policy is a 403 page (and an audited denial); nobody signed in is sent to
+//! the sign-in page.
+
+use bluelamp_policy::Role;
+
+use crate::helpers::{Citizen, PortalApp};
+use crate::staff::{account, first_sign_in, reported};
+
+/// What a request should get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// 303 back to the report or list (done).
+    Done,
+    /// 403.
+    Refused,
+}
+
+/// A form post: path, fields, what it should get.
+type Post<'a> = (String, Vec<(&'a str, &'a str)>, Expect);
+
+/// The roles that handle reports.
+fn operational(role: Role) -> bool {
+    matches!(
+        role,
+        Role::ContactHandler | Role::Officer | Role::Investigator | Role::Supervisor
+    )
+}
+
+#[tokio::test]
+async fn every_route_as_every_role_and_as_nobody() {
+    let server = PortalApp::spawn().await;
+    let reference = reported(&server).await;
+    let compact: String = reference
+        .chars()
+        .filter(|c| *c != '-')
+        .collect::<String>()
+        .trim_start_matches("BL")
+        .to_owned();
+    let target = account(&server, "target.user", "Target User", Role::Officer).await;
+    let report = format!("/staff/reports/{compact}?purpose=investigating-report");
+    let user_page = format!("/staff/admin/users/{target}");
+    let purpose = ("purpose", "investigating-report");
+
+    let mut anonymous = server.citizen();
+    for path in [
+        "/staff",
+        "/staff/queue",
+        report.as_str(),
+        "/staff/admin/users",
+        user_page.as_str(),
+        "/staff/admin/teams",
+        "/staff/account/password",
+    ] {
+        let page = anonymous.get(path).await;
+        assert_eq!(page.status, 303, "{path}");
+        assert_eq!(page.location(), "/staff/sign-in", "{path}");
+    }
+    for path in [
+        format!("/staff/reports/{compact}/message"),
+        "/staff/admin/teams".to_owned(),
+        "/staff/sign-out".to_owned(),
+    ] {
+        let page = anonymous
+            .post_raw(&path, &[], &[("csrf_token", "x"), ("text", "hello")])
+            .await;
+        assert_eq!(page.location(), "/staff/sign-in", "{path}");
+    }
+
+    for (index, role) in Role::ALL.into_iter().enumerate() {
+        let username = format!("user.{index}");
+        account(&server, &username, &format!("User {index}"), role).await;
+        let mut browser: Citizen = first_sign_in(&server, &username).await.browser;
+        let reads_reports = operational(role) || role == Role::Analyst;
+        let admin = role == Role::Administrator;
+        let gets = [
+            ("/staff/queue".to_owned(), reads_reports),
+            (report.clone(), reads_reports),
+            ("/staff/admin/users".to_owned(), admin),
+            (user_page.clone(), admin),
+            ("/staff/admin/teams".to_owned(), admin),
+            ("/staff/account/password".to_owned(), true),
+        ];
+        for (path, allowed) in gets {
+            let page = browser.get(&path).await;
+            let expected = if allowed { 200 } else { 403 };
+            assert_eq!(page.status, expected, "{role:?} GET {path}: {}", page.text);
+        }
+        let team = format!("Team {index}");
+        let posts: Vec<Post<'_>> = vec![
+            (
+                format!("/staff/reports/{compact}/message"),
+                vec![purpose, ("text", "An update for you.")],
+                if operational(role) {
+                    Expect::Done
+                } else {
+                    Expect::Refused
+                },
+            ),
+            (
+                format!("/staff/reports/{compact}/assess"),
+                vec![purpose, ("grade", "scheduled"), ("risk", "low")],
+                if operational(role) {
+                    Expect::Done
+                } else {
+                    Expect::Refused
+                },
+            ),
+            (
+                "/staff/admin/teams".to_owned(),
+                vec![("name", team.as_str())],
+                if admin { Expect::Done } else { Expect::Refused },
+            ),
+            (
+                format!("/staff/admin/users/{target}/role"),
+                vec![("role", "investigator")],
+                if admin { Expect::Done } else { Expect::Refused },
+            ),
+        ];
+        for (path, fields, expected) in posts {
+            // A page with the session's token first.
+            browser.get("/staff/account/password").await;
+            let page = browser.post(&path, &fields).await;
+            let status = match expected {
+                Expect::Done => 303,
+                Expect::Refused => 403,
+            };
+            assert_eq!(page.status, status, "{role:?} POST {path}: {}", page.text);
+        }
+        browser.get("/staff/account/password").await;
+        let out = browser.post("/staff/sign-out", &[]).await;
+        assert_eq!(out.location(), "/staff/sign-in?signed_out=1", "{role:?}");
+    }
+    let denials = server
+        .audit()
+        .await
+        .iter()
+        .filter(|entry| entry.entry.outcome == bluelamp_audit::Outcome::Denied)
+        .count();
+    assert!(denials >= 20, "refusals are audited ({denials})");
+}

@@ -1,0 +1,131 @@
+// The staff workspace ("done when" of the staff workspace): a contact handler, an officer and a
+// supervisor of the demo force, each signed in with a second factor, take an online report
+// from arrival to outcome, and the reporter sees each step on their tracking page. Every
+// staff page on the way is checked with axe; the officer works on a phone.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { useBluelamp } from '../support/harness.mjs';
+import { VIEWPORTS } from '../support/browser.mjs';
+import {
+  checkPortalPage,
+  completeJourney,
+  mainText,
+  navigation,
+  pathOf,
+  pressContinue,
+  readOneTimeCode,
+} from '../support/portal.mjs';
+import { checkStaffPage, demoAccount, firstSignIn, press } from '../support/staff.mjs';
+
+const bl = useBluelamp({
+  serverArgs: ['--demo'],
+  serverEnv: { BLUELAMP_PORTAL_RATE_LIMIT_PER_MINUTE: '1000' },
+});
+
+const HANDLER_MESSAGE = 'Thank you for your report. An officer will look at it today.';
+const OFFICER_MESSAGE = 'We have checked the CCTV from the library and will be in touch.';
+const OUTCOME_LABEL = 'Unable to prosecute suspect';
+
+/** A signed-in member of staff of `role` in a fresh context. */
+async function staff(role, viewport = VIEWPORTS.desktop) {
+  const { context, requests, consoleErrors } = await bl.context(viewport);
+  const page = await context.newPage();
+  const account = await demoAccount(bl.server.dataDir, role);
+  await firstSignIn(page, bl.origin, account, { check: role === 'contact_handler' });
+  return { page, requests, consoleErrors };
+}
+
+/** Opens `reference` from the queue with one click (the purpose is pre-filled). */
+async function openFromQueue(page, reference, label) {
+  await navigation(page, () => page.goto(bl.url('/staff/queue')));
+  await checkStaffPage(page, `queue (${label})`);
+  const link = page.getByRole('link', { name: reference, exact: true });
+  assert.equal(await link.count(), 1, `${reference} is not in the queue`);
+  await navigation(page, () => link.click());
+  assert.match(pathOf(page), /^\/staff\/reports\//);
+  assert.match(await mainText(page), new RegExp(`Opened for: Investigating report ${reference}`));
+  await checkStaffPage(page, `report (${label})`);
+}
+
+/** Sends `text` to the reporter from the report page. */
+async function messageReporter(page, text) {
+  await page.locator('#text').fill(text);
+  await press(page, 'Send the message');
+  assert.match(await mainText(page), /Message sent to the reporter/);
+}
+
+test('a contact handler, an officer and a supervisor take a report from arrival to outcome; the reporter sees each step', async () => {
+  // A member of the public reports a crime on a phone.
+  const citizen = await bl.context(VIEWPORTS.phone);
+  const public_ = await citizen.context.newPage();
+  const reference = await completeJourney(public_, bl.origin, 'crime');
+  // They follow it from the start (signed in with the e-mailed code), reloading after each step.
+  await navigation(public_, () => public_.goto(bl.url('/track')));
+  await public_.locator('#reference').fill(reference);
+  await pressContinue(public_);
+  const { code } = await readOneTimeCode(bl.server.dataDir, reference);
+  await public_.locator('#code').fill(code);
+  await pressContinue(public_);
+  assert.equal(pathOf(public_), '/track/report');
+  const reporterSees = async (expected, label) => {
+    await public_.reload({ waitUntil: 'load' });
+    const seen = await mainText(public_);
+    for (const words of expected) {
+      assert.ok(seen.includes(words), `after ${label}, the reporter does not see "${words}"`);
+    }
+    assert.ok(!seen.includes('THRIVE') && !seen.includes('suspect may come back'), `after ${label}, the reporter sees the police assessment`);
+  };
+
+  // The contact handler triages it: THRIVE assessment with a response grade, then tells the
+  // reporter it is being looked at.
+  const handler = await staff('contact_handler');
+  await openFromQueue(handler.page, reference, 'contact handler');
+  assert.match(await mainText(handler.page), /Recording decision\s*Due by/, 'the 24-hour recording clock is not shown');
+  await handler.page.locator('#grade-priority').check();
+  await handler.page.locator('#risk').fill('Medium: the suspect may come back for the other bikes.');
+  await press(handler.page, 'Save the assessment');
+  await checkStaffPage(handler.page, 'report after the assessment');
+  assert.match(await mainText(handler.page), /Assessed \(THRIVE\): Grade 2: Priority/);
+  await messageReporter(handler.page, HANDLER_MESSAGE);
+  await reporterSees(['Being assessed', HANDLER_MESSAGE], 'triage');
+
+  // An officer, on a phone, updates the reporter.
+  const officer = await staff('officer', VIEWPORTS.phone);
+  await openFromQueue(officer.page, reference, 'officer on a phone');
+  await messageReporter(officer.page, OFFICER_MESSAGE);
+  await checkStaffPage(officer.page, 'report after the officer\'s message (phone)');
+  await reporterSees([OFFICER_MESSAGE], 'the officer\'s message');
+
+  // The supervisor records the outcome.
+  const supervisor = await staff('supervisor');
+  await openFromQueue(supervisor.page, reference, 'supervisor');
+  await supervisor.page.locator('#outcome').selectOption('unable-to-prosecute');
+  await supervisor.page.locator('#note').fill('Thank you for your patience.');
+  await press(supervisor.page, 'Record the outcome and close');
+  assert.match(await mainText(supervisor.page), /Outcome recorded: the report is closed/);
+  await checkStaffPage(supervisor.page, 'closed report');
+
+  // The reporter sees the outcome, explained.
+  await reporterSees(['Closed', OUTCOME_LABEL, 'could not prosecute them', 'Thank you for your patience.'], 'the outcome');
+  await checkPortalPage(public_, '/track/report after the police\'s work', { scroll: true });
+
+  for (const who of [handler, officer, supervisor, citizen]) {
+    who.requests.assertAllLocal('the staff workspace');
+    who.consoleErrors.assertNone('the staff workspace');
+  }
+});
+
+test('the sign-in page explains a wrong password without saying whether the account exists', async () => {
+  const { context } = await bl.context(VIEWPORTS.phone);
+  const page = await context.newPage();
+  await navigation(page, () => page.goto(bl.url('/staff/sign-in')));
+  await page.locator('#username').fill('nobody.here');
+  await page.locator('#password').fill('not a password anyone has');
+  await press(page, 'Continue');
+  await checkStaffPage(page, 'sign-in with an error (phone)');
+  const summary = page.locator('.govuk-error-summary');
+  assert.equal(await summary.count(), 1, 'no error summary');
+  assert.match(await summary.innerText(), /username or password is not right/);
+  assert.equal(await page.locator('#username').inputValue(), 'nobody.here', 'the username typed was lost');
+});

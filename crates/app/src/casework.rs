@@ -527,10 +527,10 @@ impl Inner {
     ) -> Result<HashMap<StaffId, String>, StoreError> {
         let mut names = HashMap::new();
         for id in ids {
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
-                if let Some(staff) = tx.staff_by_id(id).await? {
-                    slot.insert(staff.display_name);
-                }
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id)
+                && let Some(staff) = tx.staff_by_id(id).await?
+            {
+                slot.insert(staff.display_name);
             }
         }
         Ok(names)

@@ -13,6 +13,10 @@
 //!   [`NewLink`], [`NewStaff`]);
 //! * [`reports`]: online reports from the public — submit, follow with an e-mailed one-time
 //!   code, messages both ways, and the police side that moves a report on;
+//! * [`triage`] and [`casework`]: the staff side of online reports — the triage queue,
+//!   THRIVE assessment, the report page ([`StaffReportView`]), crime recording with
+//!   system-issued crime numbers, allocation and "my work", tasks and Victims' Code
+//!   deadlines, closing and linking duplicates;
 //! * [`identity`]: staff passwords, the TOTP second factor, two-step sign-in, lockout,
 //!   sessions and the administration of accounts and teams ([`IdentitySettings`]);
 //! * [`checkpoints`]: signed checkpoints of the audit log ([`App::write_checkpoint`],
@@ -30,6 +34,7 @@ use bluelamp_domain::refdata::ReferenceData;
 use bluelamp_policy::PolicyEngine;
 use bluelamp_store::Store;
 
+pub mod casework;
 pub mod checkpoints;
 mod clock;
 mod error;
@@ -45,6 +50,10 @@ pub mod triage;
 mod validate;
 pub mod verify;
 
+pub use casework::{
+    Allocation, AllocationView, AssessmentView, Colleague, DecisionKind, RecordingDecisionView,
+    ReporterAccount, StaffReportView, StaffTimelineEntry, TaskKind, TaskView, WorkItem,
+};
 pub use clock::{Clock, SystemClock};
 pub use error::AppError;
 pub use identity::{

@@ -717,7 +717,8 @@ fn new_reference() -> ReportReference {
     ReportReference::from_random(rand::rngs::OsRng.r#gen::<u64>())
 }
 
-fn timeline_entry(
+/// How a stored timeline entry is shown (to its reporter, or to staff).
+pub(crate) fn timeline_entry(
     refdata: &bluelamp_domain::refdata::ReferenceData,
     row: &ReportUpdateRow,
     today: chrono::NaiveDate,
@@ -768,11 +769,33 @@ fn timeline_entry(
                 })
                 .unwrap_or_default()
         ),
+        "recording_decision" if text_of("decision").as_deref() == Some("crime") => format!(
+            "Recorded as a crime{}{}",
+            text_of("classification")
+                .map(|code| format!(": HO {code}"))
+                .unwrap_or_default(),
+            text_of("offence")
+                .map(|offence| format!(" {offence}"))
+                .unwrap_or_default()
+        ),
         "recording_decision" => format!(
             "Not recorded as a crime{}",
             text_of("reason")
                 .map(|reason| format!(": {reason}"))
                 .unwrap_or_default()
+        ),
+        "allocation" => format!(
+            "Allocated to {}",
+            text_of("team_name").unwrap_or_else(|| "a team".to_owned())
+        ),
+        "task" => format!("Task added: {}", text_of("title").unwrap_or_default()),
+        "task_completed" => format!("Task completed: {}", text_of("title").unwrap_or_default()),
+        "closed" => "Report closed".to_owned(),
+        "closure" => "Reason for closing".to_owned(),
+        "linked" => "Linked to another report we are already dealing with".to_owned(),
+        "duplicate" => format!(
+            "Duplicate of report {}",
+            text_of("duplicate_of").unwrap_or_default()
         ),
         "evidence" => "Evidence added".to_owned(),
         "outcome" => {
@@ -1359,7 +1382,9 @@ impl App {
 
     /// The police move a report on: assess it, record it as a crime, assign an officer, send
     /// the reporter a message, or close it with an outcome. Status changes are audited as
-    /// s.62 alteration; a message to the reporter as disclosure to them.
+    /// s.62 alteration; a message to the reporter as disclosure to them. A message completes
+    /// the report's open Victims' Code tasks (the victim was told) and, for a recorded crime,
+    /// starts the next monthly update.
     #[tracing::instrument(skip_all, fields(actor = %who.actor_id()))]
     pub async fn update_report(
         &self,
@@ -1466,6 +1491,12 @@ impl App {
         let mut audit = inner.audit_entry(who, &facts, Outcome::Allowed);
         if kind == LogKind::Disclosure {
             audit.recipients = vec![Principal::reporter_id_of(&row.reference)];
+        }
+        if matches!(update, PoliceUpdate::Message { .. }) {
+            // The victim was told: their open Victims' Code deadlines are met.
+            if let Err(error) = inner.victim_updated(&mut tx, who, &row).await {
+                return abandon(tx, error).await;
+            }
         }
         let stored = async {
             tx.insert_report_update(&entry).await?;

@@ -22,8 +22,17 @@ use crate::{App, AppError, Principal};
 /// The most reports one queue page shows.
 pub const QUEUE_LIMIT: u32 = 500;
 
-/// Timeline entry kinds that only staff see.
-const INTERNAL_KINDS: [&str; 2] = ["assessment", "recording_decision"];
+/// Timeline entry kinds that only staff see: triage decisions, allocation to a team, tasks,
+/// the reason for closing and the report a duplicate was linked to.
+const INTERNAL_KINDS: [&str; 7] = [
+    "assessment",
+    "recording_decision",
+    "allocation",
+    "task",
+    "task_completed",
+    "closure",
+    "duplicate",
+];
 
 /// Whether a timeline entry of `kind` is police-only (never shown to the reporter).
 pub fn is_internal(kind: &str) -> bool {
@@ -101,7 +110,7 @@ fn queue_resource(force: &str) -> Resource {
 }
 
 /// Whether a recording decision has been made for `row`.
-fn recording_decided(row: &ReportRow) -> bool {
+pub(crate) fn recording_decided(row: &ReportRow) -> bool {
     row.crime_number.is_some()
         || row.status == ReportStatus::Closed.as_str()
         || row
@@ -311,12 +320,17 @@ impl App {
 }
 
 /// Sets `details.triage.<key>` to `value`, making the objects on the way.
-fn set_triage(row: &mut ReportRow, key: &str, value: Value) {
+pub(crate) fn set_triage(row: &mut ReportRow, key: &str, value: Value) {
+    set_detail(row, "triage", key, value);
+}
+
+/// Sets `details.<section>.<key>` to `value`, making the objects on the way.
+pub(crate) fn set_detail(row: &mut ReportRow, section: &str, key: &str, value: Value) {
     if !row.details.is_object() {
         row.details = json!({});
     }
     if let Some(details) = row.details.as_object_mut() {
-        let triage = details.entry("triage").or_insert_with(|| json!({}));
+        let triage = details.entry(section).or_insert_with(|| json!({}));
         if !triage.is_object() {
             *triage = json!({});
         }
@@ -336,7 +350,18 @@ mod tests {
     fn triage_entries_are_internal_and_reporter_entries_are_not() {
         assert!(is_internal("assessment"));
         assert!(is_internal("recording_decision"));
-        for shown in ["received", "status", "message", "outcome", "evidence"] {
+        for hidden in [
+            "allocation",
+            "task",
+            "task_completed",
+            "closure",
+            "duplicate",
+        ] {
+            assert!(is_internal(hidden), "{hidden}");
+        }
+        for shown in [
+            "received", "status", "message", "outcome", "evidence", "closed", "linked",
+        ] {
             assert!(!is_internal(shown), "{shown}");
         }
     }

@@ -249,11 +249,22 @@ pub enum Action {
     /// only, like [`Action::SignIn`].
     #[serde(rename = "staff.lock")]
     LockStaff,
+    /// Allocate a report to any officer or team of the force (`report.allocate`).
+    #[serde(rename = "report.allocate")]
+    AllocateReport,
+    /// Take a report: allocate it to oneself (`report.take`). The application asks with
+    /// this action only when the officer allocated is the caller.
+    #[serde(rename = "report.take")]
+    TakeReport,
+    /// See the force's operational staff and teams, to allocate work
+    /// (`staff.colleagues`).
+    #[serde(rename = "staff.colleagues")]
+    ListColleagues,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 32] = [
         Self::CreateRecord,
         Self::ReadRecord,
         Self::ListRecords,
@@ -283,6 +294,9 @@ impl Action {
         Self::SignOut,
         Self::EnrolTotp,
         Self::LockStaff,
+        Self::AllocateReport,
+        Self::TakeReport,
+        Self::ListColleagues,
     ];
 
     /// The action's id in the Cedar schema, e.g. `"record.read"`.
@@ -318,6 +332,9 @@ impl Action {
             Self::SignOut => "staff.sign_out",
             Self::EnrolTotp => "staff.totp",
             Self::LockStaff => "staff.lock",
+            Self::AllocateReport => "report.allocate",
+            Self::TakeReport => "report.take",
+            Self::ListColleagues => "staff.colleagues",
         }
     }
 }

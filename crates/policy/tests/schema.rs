@@ -56,12 +56,15 @@ fn shipped_policy_ids() {
         ("records.operational.create", Effect::Permit),
         ("records.operational.link", Effect::Permit),
         ("reports.analyst.track", Effect::Permit),
+        ("reports.dispatch.allocate", Effect::Permit),
         ("reports.operational.handle", Effect::Permit),
+        ("reports.operational.take", Effect::Permit),
         ("reports.public.request-code", Effect::Permit),
         ("reports.public.submit", Effect::Permit),
         ("reports.reporter.follow", Effect::Permit),
         ("staff.administrator.create", Effect::Permit),
         ("staff.administrator.manage", Effect::Permit),
+        ("staff.operational.colleagues", Effect::Permit),
         ("staff.own-password", Effect::Permit),
         ("system.create", Effect::Permit),
         ("system.staff-bootstrap", Effect::Permit),
@@ -317,6 +320,9 @@ fn actions_round_trip() {
             "staff.sign_out",
             "staff.totp",
             "staff.lock",
+            "report.allocate",
+            "report.take",
+            "staff.colleagues",
         ]
     );
     for action in Action::ALL {

@@ -24,6 +24,7 @@
 
 #![forbid(unsafe_code)]
 
+mod casework;
 mod convert;
 mod identity;
 mod tx;

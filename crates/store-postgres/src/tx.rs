@@ -463,7 +463,7 @@ impl ReportRepo for PgTx {
         .bind(&report.reference)
         .execute(&mut *self.transaction)
         .await
-        .map_err(database_error)?
+        .map_err(|error| crime_number_taken(error, report))?
         .rows_affected();
         if updated == 0 {
             return Err(StoreError::NotFound {
@@ -479,7 +479,7 @@ impl ReportRepo for PgTx {
         let row = sqlx::query(concat!(
             "SELECT ",
             report_columns!(),
-            " FROM reports WHERE reference = $1"
+            " FROM reports WHERE reference = $1 FOR UPDATE"
         ))
         .bind(reference)
         .fetch_optional(&mut *self.transaction)
@@ -655,6 +655,22 @@ impl ReportRepo for PgTx {
         .try_get("count")
         .map_err(database_error)?;
         u32_from_i64(count, "one-time code count")
+    }
+}
+
+/// Maps a failed report update: a unique violation is another report holding the crime
+/// number ([`StoreError::AlreadyExists`]).
+fn crime_number_taken(error: sqlx::Error, report: &ReportRow) -> StoreError {
+    let is_unique = error
+        .as_database_error()
+        .is_some_and(|database| database.is_unique_violation());
+    if is_unique {
+        StoreError::AlreadyExists {
+            what: "crime number",
+            id: report.crime_number.clone().unwrap_or_default(),
+        }
+    } else {
+        database_error(error)
     }
 }
 

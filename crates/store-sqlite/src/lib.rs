@@ -30,6 +30,7 @@
 
 #![forbid(unsafe_code)]
 
+mod casework;
 mod convert;
 mod identity;
 mod tx;

@@ -30,6 +30,7 @@ use bluelamp_domain::record::Record;
 use crate::{Store, StoreTx};
 
 mod audit_log;
+mod casework;
 mod checkpoints;
 mod concurrency;
 pub mod fixtures;
@@ -47,6 +48,12 @@ pub use self::audit_log::{
     large_audit_batch_is_stored_whole, rollback_discards_records_and_audit_entries,
     unaudited_write_is_refused_and_nothing_persisted,
     uncommitted_writes_are_invisible_to_store_reads,
+};
+pub use self::casework::{
+    concurrent_crime_sequences_never_repeat, crime_numbers_are_unique,
+    crime_sequences_are_per_force_and_year_and_gapless,
+    report_allocations_round_trip_and_list_open_reports,
+    report_tasks_round_trip_complete_and_errors,
 };
 pub use self::checkpoints::{
     checkpoint_conflicts_are_already_exists, checkpoints_insert_list_latest,
@@ -132,6 +139,11 @@ macro_rules! conformance_suite {
             one_time_code_updates_and_errors,
             unaudited_report_writes_are_refused_and_nothing_persisted,
             report_rollback_leaves_nothing,
+            crime_sequences_are_per_force_and_year_and_gapless,
+            concurrent_crime_sequences_never_repeat,
+            crime_numbers_are_unique,
+            report_allocations_round_trip_and_list_open_reports,
+            report_tasks_round_trip_complete_and_errors,
             staff_insert_and_lookup_by_username,
             staff_duplicates_are_already_exists,
             staff_by_token_hash_finds_only_active_accounts,

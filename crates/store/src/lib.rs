@@ -10,7 +10,8 @@
 //!   about personal data: the audit log, checkpoints and token look-ups for authentication.
 //! * [`StoreTx`] is everything a use case may do inside one transaction. It is the union of the
 //!   role traits [`RecordRepo`], [`LinkRepo`], [`StaffRepo`], [`IdentityRepo`] (passwords,
-//!   second factors, sessions, teams), [`ReportRepo`] and [`AuditAppender`].
+//!   second factors, sessions, teams), [`ReportRepo`], [`CaseworkRepo`] (crime number
+//!   counters, allocations, tasks) and [`AuditAppender`].
 //! * The transaction enforces the gate's last line of defence: [`StoreTx::commit`] refuses to
 //!   commit a transaction that changed state but appended no audit entry
 //!   ([`StoreError::UnauditedWrite`]).
@@ -27,11 +28,13 @@ use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
 use chrono::{DateTime, Utc};
 
+pub mod casework;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod identity;
 pub mod rows;
 
+pub use casework::{CaseworkRepo, ReportAllocationRow, ReportTaskRow};
 pub use identity::{IdentityRepo, PendingSignInRow, StaffIdentityRow, StaffSessionRow, TeamRow};
 
 /// Errors a storage backend reports.
@@ -223,9 +226,13 @@ pub trait ReportRepo {
     /// idempotency key is taken (`what` is "report").
     async fn insert_report(&mut self, report: &ReportRow) -> StoreResult<()>;
     /// Replaces the mutable fields of an existing report (status, updated_at, crime number,
-    /// officer, outcome, details, contact e-mail); [`StoreError::NotFound`] if there is none.
+    /// officer, outcome, details, contact e-mail); [`StoreError::NotFound`] if there is none,
+    /// [`StoreError::AlreadyExists`] (`what` is "crime number") if another report has the
+    /// crime number.
     async fn update_report(&mut self, report: &ReportRow) -> StoreResult<()>;
-    /// Reads a report by its compact reference.
+    /// Reads a report by its compact reference. On PostgreSQL the report's row is locked until
+    /// the transaction ends, so concurrent changes of one report queue (and the second sees
+    /// what the first did).
     async fn report_by_reference(&mut self, reference: &str) -> StoreResult<Option<ReportRow>>;
     /// Reads the report made with an idempotency key.
     async fn report_by_idempotency_key(&mut self, key: &str) -> StoreResult<Option<ReportRow>>;
@@ -269,7 +276,7 @@ pub trait AuditAppender {
 /// One unit of work: every change and its audit entries commit together or not at all.
 #[async_trait]
 pub trait StoreTx:
-    RecordRepo + LinkRepo + StaffRepo + IdentityRepo + ReportRepo + AuditAppender + Send
+    RecordRepo + LinkRepo + StaffRepo + IdentityRepo + ReportRepo + CaseworkRepo + AuditAppender + Send
 {
     /// Commits. Refuses (and rolls back) when the transaction changed records, links,
     /// accounts (and their credentials, sessions and teams), reports, timelines or one-time

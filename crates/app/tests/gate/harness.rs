@@ -122,6 +122,11 @@ impl Harness {
         })
     }
 
+    /// The app's current time.
+    pub fn app_now(&self) -> chrono::DateTime<chrono::Utc> {
+        bluelamp_app::Clock::now(self.clock.as_ref())
+    }
+
     /// The system principal of the deployment.
     pub fn system(&self) -> Principal {
         Principal::system("test", FORCE)

@@ -4,6 +4,7 @@
 //! audit entry in the same transaction, and a refused or invalid request stores nothing but
 //! (for refusals) its own `denied` entry.
 
+mod casework;
 mod harness;
 mod identity;
 mod reports;
@@ -49,4 +50,9 @@ backend_tests!(
     non_administrators_are_denied_administration,
     password_rules_are_enforced_with_specific_errors,
     reset_second_factor_requires_enrolment_again,
+    staff_report_shows_everything_and_is_audited_once,
+    crimes_get_consecutive_system_issued_numbers,
+    allocation_follows_roles_and_fills_my_work,
+    tasks_and_victims_code_deadlines,
+    closing_and_duplicates_keep_police_information_back,
 );

@@ -103,7 +103,8 @@ pub fn applies(action: Action, kind: ResourceKind) -> bool {
                     | Action::SignIn
                     | Action::SignOut
                     | Action::EnrolTotp
-                    | Action::LockStaff,
+                    | Action::LockStaff
+                    | Action::ListColleagues,
                 ResourceKind::StaffDirectory
             )
             | (
@@ -115,7 +116,9 @@ pub fn applies(action: Action, kind: ResourceKind) -> bool {
                     | Action::RequestReportCode
                     | Action::TrackReport
                     | Action::MessageReport
-                    | Action::UpdateReport,
+                    | Action::UpdateReport
+                    | Action::AllocateReport
+                    | Action::TakeReport,
                 ResourceKind::Report
             )
     )

@@ -253,7 +253,8 @@ pub fn report(event: RecordId, reporter: RecordId) -> anyhow::Result<ReportRow> 
         idempotency_key: format!("idem-{}", fresh_token()),
         submitted_at,
         updated_at: submitted_at + Duration::minutes(5),
-        crime_number: Some("LE/012345/26".to_owned()),
+        // Unique: no two reports share a crime number.
+        crime_number: Some(format!("LE/{}/26", fresh_token())),
         officer: Some("PC 2741 Patel".to_owned()),
         outcome: Some("under-investigation".to_owned()),
         details: json!({

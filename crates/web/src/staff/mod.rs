@@ -13,8 +13,12 @@
 //!   cookie's secret; the sign-in forms use their own short-lived cookies.
 //! * `queue` — the triage queue with each report's NCRS recording clock; breaches are
 //!   flagged, and supervisors see how many there are.
-//! * `report` — one report: the purpose of opening it (pre-filled, one click), the THRIVE
-//!   assessment, the recording decision, messages to the reporter and the outcome.
+//! * `work` — "My work": reports allocated to the viewer or their team, most urgent first.
+//! * `report` — one report: the purpose of opening it (pre-filled, one click), what the
+//!   reporter told us, the THRIVE assessment, the recording decision (a crime with its Home
+//!   Office classification and a crime number the system issues, or not a crime),
+//!   allocation, tasks and Victims' Code deadlines, messages to the reporter, the outcome,
+//!   closing and duplicates.
 //! * `admin` — administrators manage accounts and teams.
 //! * `view` — the chrome and the page structs.
 //!
@@ -28,6 +32,7 @@ mod pages;
 mod queue;
 mod report;
 mod view;
+mod work;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -151,6 +156,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             get(auth::password_form).post(auth::change_password),
         )
         .route("/staff/queue", get(queue::queue))
+        .route("/staff/work", get(work::work))
         .route("/staff/reports/{reference}", get(report::show))
         .route("/staff/reports/{reference}/{action}", post(report::act))
         .route(

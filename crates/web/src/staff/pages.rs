@@ -44,7 +44,8 @@ fn sees_queue(role: Option<Role>) -> bool {
 type Section = (&'static str, &'static str, fn(Option<Role>) -> bool);
 
 /// The sections of the workspace.
-const SECTIONS: [Section; 3] = [
+const SECTIONS: [Section; 4] = [
+    ("/staff/work", "My work", handles_reports),
     ("/staff/queue", "Triage queue", sees_queue),
     ("/staff/admin/users", "Users", is_administrator),
     ("/staff/admin/teams", "Teams", is_administrator),
@@ -105,6 +106,12 @@ pub(crate) async fn home(State(state): State<AppState>, headers: HeaderMap) -> R
         Err(response) => return response,
     };
     let role = user.principal.subject.role;
+    if matches!(
+        role,
+        Some(Role::Officer | Role::Investigator | Role::Supervisor)
+    ) {
+        return finish(see_other("/staff/work"), Vec::new());
+    }
     if sees_queue(role) {
         return finish(see_other("/staff/queue"), Vec::new());
     }

@@ -7,24 +7,29 @@
 //! records, and every form on the page carries it, so that acting on a report never asks
 //! again.
 //!
-//! `POST /staff/reports/{reference}/{action}`: `assess`, `not-a-crime`, `message`,
-//! `outcome`. A success goes back to the report with a message; a refusal of the input
+//! `POST /staff/reports/{reference}/{action}`: `assess`, `record`, `not-a-crime`,
+//! `allocate`, `take`, `task`, `task-done`, `victims-code`, `message`, `outcome`, `close`,
+//! `duplicate`. A success goes back to the report with a message; a refusal of the input
 //! shows the report again with the error at the field and what was typed.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use bluelamp_app::{AppError, Assessment, Author, PoliceUpdate, ReportView};
+use bluelamp_app::{
+    Allocation, AppError, Assessment, Author, DecisionKind, PoliceUpdate, StaffReportView,
+};
+use bluelamp_domain::ids::StaffId;
 use bluelamp_domain::ncrs::RecordingState;
 use bluelamp_domain::report::{ReportReference, ReportStatus};
 use bluelamp_domain::values::{FreeText, Purpose};
-use chrono::NaiveDate;
+use bluelamp_policy::Role;
+use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
 use serde::Deserialize;
 
 use super::auth::{SignedIn, check_form, signed_in};
 use super::queue::{REPORT_PURPOSE, short_time};
-use super::view::{Choice, Fact, PurposePage, ReportForms, ReportPage, StaffTimelineItem};
+use super::view::{Choice, Fact, PurposePage, ReportForms, ReportPage, StaffTimelineItem, TaskRow};
 use super::{finish, pages, query_value};
 use crate::AppState;
 use crate::portal::form::FormData;
@@ -212,7 +217,7 @@ async fn view(
     };
     let report = match state
         .app
-        .track_report(&user.principal, reference, &purpose)
+        .staff_report(&user.principal, reference, &purpose)
         .await
     {
         Ok(report) => report,
@@ -223,8 +228,14 @@ async fn view(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let forms = pages::handles_reports(user.principal.subject.role)
-        .then(|| report_forms(state, &report, &edits, today));
+    let forms = if pages::handles_reports(user.principal.subject.role) {
+        match report_forms(state, user, &report, &edits, today).await {
+            Ok(forms) => Some(forms),
+            Err(error) => return pages::app_error(state, Some(user), &error),
+        }
+    } else {
+        None
+    };
     let page = ReportPage {
         chrome: pages::chrome_in(
             state,
@@ -244,7 +255,9 @@ async fn view(
             "/staff/reports/{}?purpose=&purpose_text=",
             reference.compact()
         ),
-        facts: facts(state, &report),
+        facts: facts(&report),
+        account: account(&report),
+        tasks: tasks(&report),
         timeline: report
             .timeline
             .iter()
@@ -263,7 +276,7 @@ async fn view(
                     byline: format!("{by}, {}", short_time(entry.at)),
                     datetime: entry.at.to_rfc3339(),
                     text: entry.text.clone(),
-                    internal: bluelamp_app::triage::is_internal(&entry.kind),
+                    internal: !entry.reporter_sees,
                 }
             })
             .collect(),
@@ -273,7 +286,7 @@ async fn view(
 }
 
 /// The facts at the top of the page.
-fn facts(state: &AppState, report: &ReportView) -> Vec<Fact> {
+fn facts(report: &StaffReportView) -> Vec<Fact> {
     let fact = |key: &str, value: String| Fact {
         key: key.to_owned(),
         value,
@@ -290,36 +303,110 @@ fn facts(state: &AppState, report: &ReportView) -> Vec<Fact> {
         ),
         fact("Received", short_time(report.submitted_at)),
     ];
-    let decided = report.crime_number.is_some()
-        || report.status == ReportStatus::Closed
-        || report
-            .timeline
-            .iter()
-            .any(|entry| entry.kind == "recording_decision");
-    if !decided && let Some(clock) = state.app.refdata().recording_clock(report.submitted_at) {
-        let due = clock.deadline();
-        match clock.state(state.app.now()) {
-            RecordingState::Breached { .. } => facts.push(Fact {
-                key: "Recording decision".to_owned(),
-                value: format!("Overdue: due by {}", short_time(due)),
-                warning: true,
-            }),
-            _ => facts.push(fact(
-                "Recording decision",
-                format!("Due by {}", short_time(due)),
-            )),
-        }
+    match report.recording {
+        Some((due, RecordingState::Breached { .. })) => facts.push(Fact {
+            key: "Recording decision".to_owned(),
+            value: format!("Overdue: due by {}", short_time(due)),
+            warning: true,
+        }),
+        Some((due, _)) => facts.push(fact(
+            "Recording decision",
+            format!("Due by {}", short_time(due)),
+        )),
+        None => {}
+    }
+    if let Some(assessment) = &report.assessment {
+        facts.push(fact("Response grade", assessment.grade_label.clone()));
+    }
+    if let Some(decision) = &report.decision {
+        let value = match decision.kind {
+            DecisionKind::Crime => format!(
+                "Recorded as a crime: {}",
+                decision
+                    .classification_label
+                    .clone()
+                    .or_else(|| decision.classification.clone())
+                    .unwrap_or_default()
+            ),
+            DecisionKind::NotACrime => format!(
+                "Not a crime: {}",
+                decision.reason.clone().unwrap_or_default()
+            ),
+        };
+        facts.push(fact("Decision", value));
     }
     if let Some(number) = &report.crime_number {
         facts.push(fact("Crime number", number.clone()));
     }
-    if let Some(officer) = &report.officer {
-        facts.push(fact("Officer", officer.clone()));
+    if let Some(allocation) = &report.allocation {
+        let to = match (&allocation.officer_name, &allocation.team_name) {
+            (Some(officer), Some(team)) => format!("{officer} ({team})"),
+            (Some(officer), None) => officer.clone(),
+            (None, Some(team)) => team.clone(),
+            (None, None) => "Nobody".to_owned(),
+        };
+        facts.push(fact("Allocated to", to));
+    }
+    if let Some(other) = &report.duplicate_of {
+        facts.push(fact("Duplicate of", other.to_string()));
     }
     if let Some(outcome) = &report.outcome {
         facts.push(fact("Outcome", outcome.label.clone()));
     }
     facts
+}
+
+/// What the reporter told us.
+fn account(report: &StaffReportView) -> Vec<Fact> {
+    let fact = |key: &str, value: String| Fact {
+        key: key.to_owned(),
+        value,
+        warning: false,
+    };
+    let told = &report.account;
+    let when = match told.occurred_to {
+        Some(to) => format!(
+            "Between {} and {}",
+            short_time(told.occurred_from),
+            short_time(to)
+        ),
+        None => short_time(told.occurred_from),
+    };
+    let mut facts = vec![
+        fact("What happened", told.description.clone()),
+        fact("When", when),
+    ];
+    let optional = [
+        ("Where", &told.place),
+        ("Reporter", &told.reporter_name),
+        ("E-mail", &told.email),
+        ("Phone", &told.phone),
+        ("Address", &told.address),
+    ];
+    for (key, value) in optional {
+        if let Some(value) = value {
+            facts.push(fact(key, value.clone()));
+        }
+    }
+    facts
+}
+
+/// The tasks: open ones first, soonest due first.
+fn tasks(report: &StaffReportView) -> Vec<TaskRow> {
+    let mut tasks: Vec<&bluelamp_app::TaskView> = report.tasks.iter().collect();
+    tasks.sort_by_key(|task| (task.completed_at.is_some(), task.due_at));
+    tasks
+        .into_iter()
+        .map(|task| TaskRow {
+            id: task.id.to_string(),
+            title: task.title.clone(),
+            victims_code: task.kind == bluelamp_app::TaskKind::VictimsCode,
+            due: short_time(task.due_at),
+            assignee: task.assignee_name.clone().unwrap_or_default(),
+            done: task.completed_at.map(short_time),
+            overdue: task.overdue,
+        })
+        .collect()
 }
 
 /// A textarea named `name`, with what was typed and its error.
@@ -345,65 +432,158 @@ const THRIVE: [(&str, &str); 6] = [
     ("engagement", "Engagement"),
 ];
 
-fn report_forms(
+async fn report_forms(
     state: &AppState,
-    report: &ReportView,
+    user: &SignedIn,
+    report: &StaffReportView,
     edits: &Edits,
     today: NaiveDate,
-) -> ReportForms {
-    let refdata = state.app.refdata();
-    let chosen_grade = edits.form.get("grade");
+) -> Result<ReportForms, AppError> {
+    let app = &state.app;
+    let refdata = app.refdata();
+    let chosen = |name: &str| edits.form.get(name).to_owned();
+    let choices = |first: &str, items: Vec<(String, String)>, selected: &str| -> Vec<Choice> {
+        std::iter::once((String::new(), first.to_owned(), selected.is_empty()))
+            .chain(items.into_iter().map(|(value, words)| {
+                let is = value == selected;
+                (value, words, is)
+            }))
+            .collect()
+    };
+    let role = user.principal.subject.role;
+    let can_allocate = matches!(role, Some(Role::ContactHandler | Role::Supervisor));
+    let (officers, teams) = if can_allocate {
+        let colleagues = app.colleagues(&user.principal).await?;
+        let teams = app.allocation_teams(&user.principal).await?;
+        (
+            colleagues
+                .into_iter()
+                .map(|colleague| {
+                    let team = colleague
+                        .team_name
+                        .map(|team| format!(", {team}"))
+                        .unwrap_or_default();
+                    (
+                        colleague.id.to_string(),
+                        format!(
+                            "{} ({}{team})",
+                            colleague.display_name,
+                            pages::role_label(colleague.role)
+                        ),
+                    )
+                })
+                .collect::<Vec<_>>(),
+            teams
+                .into_iter()
+                .map(|team| (team.id.to_string(), team.name))
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let closed = report.status == ReportStatus::Closed;
-    let decided = report.crime_number.is_some()
-        || report
-            .timeline
+    let recorded = report.crime_number.is_some();
+    let grade = chosen("grade");
+    let field = |name: &str, label: &str, input_type: &'static str| TextField {
+        input_type,
+        error: edits
+            .errors
             .iter()
-            .any(|entry| entry.kind == "recording_decision");
-    let chosen_outcome = edits.form.get("outcome");
-    ReportForms {
+            .find(|error| error.target == name)
+            .map(|error| error.message.clone()),
+        ..TextField::text(name, label, edits.form.get(name))
+    };
+    Ok(ReportForms {
         grades: refdata
             .response_grades(today)
             .into_iter()
-            .map(|grade| {
-                let selected = grade.code == chosen_grade;
-                (grade.code, grade.label, selected)
+            .map(|found| {
+                let selected = found.code == grade;
+                (found.code, found.label, selected)
             })
             .collect(),
         thrive: THRIVE
             .iter()
             .map(|(name, label)| area(name, label, edits))
             .collect(),
+        classifications: choices(
+            "Choose a classification",
+            refdata
+                .ho_offence_classifications
+                .current(today)
+                .map(|entry| (entry.code.clone(), format!("{} – {}", entry.code, entry.label)))
+                .collect(),
+            &chosen("classification"),
+        ),
         not_a_crime: area("reason", "Why this is not a crime", edits),
+        can_allocate,
+        assignees: choices("Nobody in particular", officers.clone(), &chosen("assignee")),
+        officers: choices("Choose an officer", officers, &chosen("officer")),
+        teams: choices("Choose a team", teams, &chosen("team")),
+        task_title: field("title", "What is to be done", "text"),
+        task_due: TextField {
+            width: " govuk-input--width-10",
+            ..field("due", "Due by the end of", "date")
+        },
+        triggers: choices(
+            "Choose what happened",
+            refdata
+                .victims_code_deadlines
+                .current(today)
+                .filter(|entry| entry.code != bluelamp_app::casework::MONTHLY_UPDATE)
+                .map(|entry| {
+                    let trigger = entry.attribute("trigger").unwrap_or(&entry.label);
+                    (entry.code.clone(), trigger.to_owned())
+                })
+                .collect(),
+            &chosen("trigger"),
+        ),
+        trigger_at: TextField {
+            hint: Some("Date and time, UK time".to_owned()),
+            ..field("at", "When it happened", "datetime-local")
+        },
+        duplicate_of: TextField {
+            width: " govuk-input--width-20",
+            spellcheck: false,
+            ..field("of", "Reference of the report it duplicates", "text")
+        },
+        duplicate_reason: area("duplicate_reason", "Why it is a duplicate", edits),
+        close_reason: area("close_reason", "Why the report is closed", edits),
         message: TextField {
-            hint: Some("The reporter sees this on their report's page and is told by e-mail that there is news.".to_owned()),
+            hint: Some("The reporter sees this on their report's page and is told by e-mail that there is news. It also answers any Victims' Code update that is due.".to_owned()),
             ..area("text", "Message to the reporter", edits)
         },
-        outcomes: std::iter::once((
-            String::new(),
-            "Choose an outcome".to_owned(),
-            chosen_outcome.is_empty(),
-        ))
-        .chain(refdata.outcome_categories.current(today).map(|entry| {
-            (
-                entry.code.clone(),
-                entry.label.clone(),
-                entry.code == chosen_outcome,
-            )
-        }))
-        .collect::<Vec<Choice>>(),
+        outcomes: choices(
+            "Choose an outcome",
+            refdata
+                .outcome_categories
+                .current(today)
+                .map(|entry| (entry.code.clone(), entry.label.clone()))
+                .collect(),
+            &chosen("outcome"),
+        ),
         outcome_note: area("note", "Note to the reporter (optional)", edits),
-        deciding: !decided && !closed,
+        deciding: report.decision.is_none() && !closed,
+        recorded,
         closed,
-    }
+    })
 }
 
 /// The success message of an action.
 fn done_message(action: &str) -> Option<&'static str> {
     match action {
         "assess" => Some("Assessment saved"),
+        "record" => Some("Recorded as a crime: the crime number is issued"),
         "not-a-crime" => Some("Decision recorded: not a crime"),
+        "allocate" => Some("Report allocated"),
+        "take" => Some("The report is yours"),
+        "task" => Some("Task added"),
+        "task-done" => Some("Task done"),
+        "victims-code" => Some("Victims' Code deadline added as a task"),
         "message" => Some("Message sent to the reporter"),
         "outcome" => Some("Outcome recorded: the report is closed"),
+        "close" => Some("Report closed"),
+        "duplicate" => Some("Closed as a duplicate of the other report"),
         _ => None,
     }
 }
@@ -445,6 +625,14 @@ impl Refusal {
     fn field(error: ErrorItem) -> Refusal {
         Refusal::Fields(vec![error])
     }
+}
+
+/// The refusal of a field left empty or not understood.
+fn missing(target: &str, message: &str) -> Refusal {
+    Refusal::field(ErrorItem {
+        target: target.to_owned(),
+        message: message.to_owned(),
+    })
 }
 
 /// Runs `action` on `reference` with `form`'s fields.
@@ -501,10 +689,106 @@ async fn perform(
             };
             app.assess_report(who, reference, assessment).await
         }
+        "record" => {
+            let classification = form.trimmed("classification");
+            if classification.is_empty() {
+                return Err(missing(
+                    "classification",
+                    "Choose the Home Office classification",
+                ));
+            }
+            app.record_crime(who, reference, classification)
+                .await
+                .map(|_| ())
+        }
         "not-a-crime" => {
             let reason = required_text(form, "reason", "Give the reason this is not a crime")
                 .map_err(Refusal::field)?;
             app.decide_not_a_crime(who, reference, reason).await
+        }
+        "allocate" => {
+            let officer = form.trimmed("officer");
+            let team = form.trimmed("team");
+            let to = match (officer.is_empty(), team.is_empty()) {
+                (false, true) => officer
+                    .parse::<StaffId>()
+                    .map(Allocation::Officer)
+                    .map_err(|_| missing("officer", "Choose an officer from the list"))?,
+                (true, false) => team
+                    .parse::<uuid::Uuid>()
+                    .map(Allocation::Team)
+                    .map_err(|_| missing("team", "Choose a team from the list"))?,
+                (true, true) => return Err(missing("officer", "Choose an officer or a team")),
+                (false, false) => {
+                    return Err(missing("officer", "Choose an officer or a team, not both"));
+                }
+            };
+            app.allocate_report(who, reference, to).await
+        }
+        "take" => match user.staff_id() {
+            Some(me) => {
+                app.allocate_report(who, reference, Allocation::Officer(me))
+                    .await
+            }
+            None => Err(AppError::Forbidden {
+                action: "report.take",
+            }),
+        },
+        "task" => {
+            let title =
+                required_text(form, "title", "Say what is to be done").map_err(Refusal::field)?;
+            let due = form.trimmed("due");
+            if due.is_empty() {
+                return Err(missing("due", "Enter the date it is due"));
+            }
+            let due = NaiveDate::parse_from_str(due, "%Y-%m-%d").map_err(|_| {
+                missing("due", "Enter the due date as a real date, like 2026-12-24")
+            })?;
+            let assignee = form.trimmed("assignee");
+            let assignee = if assignee.is_empty() {
+                None
+            } else {
+                Some(
+                    assignee
+                        .parse::<StaffId>()
+                        .map_err(|_| missing("assignee", "Choose who is to do it from the list"))?,
+                )
+            };
+            app.add_task(who, reference, title, due, assignee)
+                .await
+                .map(|_| ())
+        }
+        "task-done" => {
+            let id = form.trimmed("task").parse::<uuid::Uuid>().map_err(|_| {
+                Refusal::App(AppError::NotFound {
+                    what: "task",
+                    id: form.trimmed("task").to_owned(),
+                })
+            })?;
+            app.complete_task(who, reference, id).await
+        }
+        "victims-code" => {
+            let trigger = form.trimmed("trigger");
+            if trigger.is_empty() {
+                return Err(missing("trigger", "Choose what happened"));
+            }
+            let at = form.trimmed("at");
+            if at.is_empty() {
+                return Err(missing("at", "Enter when it happened"));
+            }
+            let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M")
+                .ok()
+                .and_then(|local| {
+                    chrono_tz::Europe::London
+                        .from_local_datetime(&local)
+                        .earliest()
+                })
+                .map(|local| local.with_timezone(&chrono::Utc))
+                .ok_or_else(|| missing("at", "Enter when it happened as a date and time"))?;
+            let enhanced = !form.trimmed("enhanced").is_empty();
+            app.record_victims_code_trigger(who, reference, trigger, at, enhanced)
+                .await
+                .map(|_| ())
         }
         "message" => {
             let text = required_text(form, "text", "Write the message to the reporter")
@@ -523,6 +807,30 @@ async fn perform(
             }
             app.update_report(who, reference, PoliceUpdate::Outcome { code, note })
                 .await
+        }
+        "close" => {
+            let reason =
+                required_text(form, "close_reason", "Give the reason the report is closed")
+                    .map_err(Refusal::field)?;
+            app.close_report(who, reference, reason).await
+        }
+        "duplicate" => {
+            let typed = form.trimmed("of");
+            if typed.is_empty() {
+                return Err(missing(
+                    "of",
+                    "Enter the reference of the report it duplicates",
+                ));
+            }
+            let of = ReportReference::parse(typed)
+                .map_err(|_| missing("of", "Enter a report reference like BL-7K3M-9QXD-2HJ"))?;
+            let reason = required_text(
+                form,
+                "duplicate_reason",
+                "Give the reason it is a duplicate",
+            )
+            .map_err(Refusal::field)?;
+            app.link_duplicate(who, reference, &of, reason).await
         }
         _ => Err(AppError::NotFound {
             what: "action",
@@ -546,6 +854,17 @@ fn field_target(action: &str, field: &str) -> String {
             name.to_owned()
         }
         ("not-a-crime", _) => "reason".to_owned(),
+        ("record", _) => "classification".to_owned(),
+        ("allocate", "team") => "team".to_owned(),
+        ("allocate" | "take", _) => "officer".to_owned(),
+        ("task", "due") => "due".to_owned(),
+        ("task", "assignee") => "assignee".to_owned(),
+        ("task" | "task-done", _) => "title".to_owned(),
+        ("victims-code", "at") => "at".to_owned(),
+        ("victims-code", _) => "trigger".to_owned(),
+        ("close", _) => "close_reason".to_owned(),
+        ("duplicate", "of") => "of".to_owned(),
+        ("duplicate", _) => "duplicate_reason".to_owned(),
         ("message", _) => "text".to_owned(),
         ("outcome", "note") => "note".to_owned(),
         ("outcome", _) => "outcome".to_owned(),

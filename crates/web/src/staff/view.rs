@@ -229,6 +229,25 @@ pub(crate) struct StaffTimelineItem {
     pub(crate) internal: bool,
 }
 
+/// A task on the report page.
+#[derive(Clone, Debug)]
+pub(crate) struct TaskRow {
+    /// Its id (for completing it).
+    pub(crate) id: String,
+    /// What is to be done.
+    pub(crate) title: String,
+    /// Whether it is a Victims' Code deadline.
+    pub(crate) victims_code: bool,
+    /// Due, for people.
+    pub(crate) due: String,
+    /// Who is to do it.
+    pub(crate) assignee: String,
+    /// Whether it is done, and when, for people.
+    pub(crate) done: Option<String>,
+    /// Whether it is past its due time and not done.
+    pub(crate) overdue: bool,
+}
+
 /// The forms a member of staff may use on a report.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ReportForms {
@@ -236,8 +255,32 @@ pub(crate) struct ReportForms {
     pub(crate) grades: Vec<Choice>,
     /// THRIVE fields (threat, harm, risk, investigation, vulnerability, engagement).
     pub(crate) thrive: Vec<TextField>,
+    /// The Home Office classifications `(code, "code – label", selected)`.
+    pub(crate) classifications: Vec<Choice>,
     /// The reason a report is not a crime.
     pub(crate) not_a_crime: TextField,
+    /// Whether the viewer may allocate to anyone (contact handlers, supervisors).
+    pub(crate) can_allocate: bool,
+    /// Officers to allocate to `(id, name, selected)`.
+    pub(crate) officers: Vec<Choice>,
+    /// Teams to allocate to `(id, name, selected)`.
+    pub(crate) teams: Vec<Choice>,
+    /// A new task's title.
+    pub(crate) task_title: TextField,
+    /// A new task's due date.
+    pub(crate) task_due: TextField,
+    /// Who may be given a task `(id, name, selected)` (with "Nobody in particular").
+    pub(crate) assignees: Vec<Choice>,
+    /// Victims' Code triggers `(code, label, selected)`.
+    pub(crate) triggers: Vec<Choice>,
+    /// When the trigger happened (`datetime-local`).
+    pub(crate) trigger_at: TextField,
+    /// The other report's reference (duplicates).
+    pub(crate) duplicate_of: TextField,
+    /// Why it is a duplicate.
+    pub(crate) duplicate_reason: TextField,
+    /// Why the report is closed.
+    pub(crate) close_reason: TextField,
     /// A message to the reporter.
     pub(crate) message: TextField,
     /// The outcome categories.
@@ -246,6 +289,8 @@ pub(crate) struct ReportForms {
     pub(crate) outcome_note: TextField,
     /// Whether the report can still be recorded or decided (no decision yet, not closed).
     pub(crate) deciding: bool,
+    /// Whether it is recorded as a crime.
+    pub(crate) recorded: bool,
     /// Whether the report is closed.
     pub(crate) closed: bool,
 }
@@ -274,10 +319,47 @@ pub(crate) struct ReportPage {
     pub(crate) purpose_href: String,
     /// Facts at the top.
     pub(crate) facts: Vec<Fact>,
+    /// What the reporter told us.
+    pub(crate) account: Vec<Fact>,
+    /// The tasks, open first.
+    pub(crate) tasks: Vec<TaskRow>,
     /// The timeline, newest first.
     pub(crate) timeline: Vec<StaffTimelineItem>,
     /// The forms, when the viewer may act.
     pub(crate) forms: Option<ReportForms>,
+}
+
+/// One report on "My work".
+#[derive(Clone, Debug)]
+pub(crate) struct WorkRow {
+    /// The reference.
+    pub(crate) reference: String,
+    /// Where it links to (purpose pre-filled).
+    pub(crate) href: String,
+    /// Type.
+    pub(crate) type_label: String,
+    /// Status.
+    pub(crate) status: String,
+    /// Crime number.
+    pub(crate) crime_number: String,
+    /// Allocated to.
+    pub(crate) allocated: String,
+    /// The next open task's due time, for people.
+    pub(crate) next_due: String,
+    /// Whether anything is overdue.
+    pub(crate) overdue: bool,
+}
+
+/// "My work": reports allocated to the viewer or their team.
+#[derive(Template)]
+#[template(path = "staff/work.html")]
+pub(crate) struct WorkPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The rows, most urgent first.
+    pub(crate) rows: Vec<WorkRow>,
+    /// How many have something overdue.
+    pub(crate) overdue: usize,
 }
 
 /// A staff account's row in the administrators' list.

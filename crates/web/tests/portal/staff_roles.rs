@@ -27,16 +27,21 @@ fn operational(role: Role) -> bool {
     )
 }
 
-#[tokio::test]
-async fn every_route_as_every_role_and_as_nobody() {
-    let server = PortalApp::spawn().await;
-    let reference = reported(&server).await;
-    let compact: String = reference
+/// `BL-7K3M-9QXD-2HJ` → `7K3M9QXD2HJ`.
+fn compact_of(reference: &str) -> String {
+    reference
         .chars()
         .filter(|c| *c != '-')
         .collect::<String>()
         .trim_start_matches("BL")
-        .to_owned();
+        .to_owned()
+}
+
+#[tokio::test]
+async fn every_route_as_every_role_and_as_nobody() {
+    let server = PortalApp::spawn().await;
+    let reference = reported(&server).await;
+    let compact = compact_of(&reference);
     let target = account(&server, "target.user", "Target User", Role::Officer).await;
     let report = format!("/staff/reports/{compact}?purpose=investigating-report");
     let user_page = format!("/staff/admin/users/{target}");
@@ -45,6 +50,7 @@ async fn every_route_as_every_role_and_as_nobody() {
     let mut anonymous = server.citizen();
     for path in [
         "/staff",
+        "/staff/work",
         "/staff/queue",
         report.as_str(),
         "/staff/admin/users",
@@ -74,6 +80,7 @@ async fn every_route_as_every_role_and_as_nobody() {
         let reads_reports = operational(role) || role == Role::Analyst;
         let admin = role == Role::Administrator;
         let gets = [
+            ("/staff/work".to_owned(), reads_reports),
             ("/staff/queue".to_owned(), reads_reports),
             (report.clone(), reads_reports),
             ("/staff/admin/users".to_owned(), admin),
@@ -87,7 +94,44 @@ async fn every_route_as_every_role_and_as_nobody() {
             assert_eq!(page.status, expected, "{role:?} GET {path}: {}", page.text);
         }
         let team = format!("Team {index}");
+        // A report of this role's own, taken through its casework.
+        let own = compact_of(&reported(&server).await);
+        let on_own = |action: &str| format!("/staff/reports/{own}/{action}");
+        let handles = if operational(role) {
+            Expect::Done
+        } else {
+            Expect::Refused
+        };
         let posts: Vec<Post<'_>> = vec![
+            (on_own("take"), vec![purpose], handles),
+            (
+                on_own("task"),
+                vec![
+                    purpose,
+                    ("title", "Call the reporter"),
+                    ("due", "2099-01-01"),
+                ],
+                handles,
+            ),
+            (
+                on_own("victims-code"),
+                vec![
+                    purpose,
+                    ("trigger", "suspect-arrested"),
+                    ("at", "2026-01-05T09:00"),
+                ],
+                handles,
+            ),
+            (
+                on_own("record"),
+                vec![purpose, ("classification", "49")],
+                handles,
+            ),
+            (
+                on_own("outcome"),
+                vec![purpose, ("outcome", "no-further-action")],
+                handles,
+            ),
             (
                 format!("/staff/reports/{compact}/message"),
                 vec![purpose, ("text", "An update for you.")],

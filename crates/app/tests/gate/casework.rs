@@ -311,10 +311,14 @@ pub async fn crimes_get_consecutive_system_issued_numbers(h: &Harness) -> anyhow
     // Analysts do not record crimes.
     let analyst = h.staff("cw-an2", Role::Analyst, FORCE).await?;
     let fourth = new_report(h, 14).await?;
+    let stored_before = (footprint(h, &fourth).await?, row(h, &fourth).await?);
     let before = h.audit().await?.len();
     let result = h.app.record_crime(&analyst, &fourth, "49").await;
     refused(h, before, "report.update", result).await?;
-    ensure!(row(h, &fourth).await?.crime_number.is_none());
+    ensure!(
+        (footprint(h, &fourth).await?, row(h, &fourth).await?) == stored_before,
+        "a refused recording stored something"
+    );
 
     // Recording at the same time never issues a number twice.
     let fifth = new_report(h, 15).await?;
@@ -395,12 +399,21 @@ pub async fn allocation_follows_roles_and_fills_my_work(h: &Harness) -> anyhow::
             == ["report.take"],
         "{entries:?}"
     );
+    let stored_before = (footprint(h, &r3).await?, row(h, &r3).await?);
     let before = h.audit().await?.len();
     let result = h
         .app
         .allocate_report(&pc, &r3, Allocation::Officer(id_of(&investigator)?))
         .await;
     refused(h, before, "report.allocate", result).await?;
+    ensure!(
+        (footprint(h, &r3).await?, row(h, &r3).await?) == stored_before,
+        "a refused allocation stored something"
+    );
+    let mut tx = h.store.begin().await?;
+    let allocation = tx.report_allocation(r3.compact()).await?;
+    tx.rollback().await?;
+    ensure!(allocation.is_none(), "{allocation:?}");
     let before = h.audit().await?.len();
     let result = h
         .app
@@ -491,6 +504,12 @@ pub async fn allocation_follows_roles_and_fills_my_work(h: &Harness) -> anyhow::
                 .all(|e| e.entry.kind == LogKind::Consultation && e.entry.records.len() == 3),
         "{entries:?}"
     );
+    let before = h.audit().await?.len();
+    let result = h.app.my_work(&admin, &purpose()?).await;
+    refused(h, before, "report.track", result).await?;
+    let before = h.audit().await?.len();
+    let result = h.app.my_work(&Principal::reporter(&r1), &purpose()?).await;
+    refused(h, before, "report.track", result).await?;
     let teams = h.app.allocation_teams(&handler).await?;
     ensure!(teams.len() == 1, "{teams:?}");
     let before = h.audit().await?.len();

@@ -332,6 +332,30 @@ pub async fn crimes_get_consecutive_system_issued_numbers(h: &Harness) -> anyhow
         numbers == [format!("33/{year}/000003"), format!("33/{year}/000004")],
         "{numbers:?}"
     );
+    // Recording one report twice at once: one wins, the other is refused, no number is lost.
+    let sixth = new_report(h, 16).await?;
+    let (a, b) = tokio::join!(
+        h.app.record_crime(&handler, &sixth, "49"),
+        h.app.record_crime(&handler, &sixth, "49"),
+    );
+    let (won, lost) = match (a, b) {
+        (Ok(number), Err(error)) | (Err(error), Ok(number)) => (number, error),
+        other => anyhow::bail!("expected one recording to win: {other:?}"),
+    };
+    ensure!(won == format!("33/{year}/000005"), "{won}");
+    ensure!(
+        matches!(
+            &lost,
+            AppError::Invalid {
+                code: "already_recorded",
+                ..
+            }
+        ),
+        "{lost:?}"
+    );
+    let seventh = new_report(h, 17).await?;
+    let next = h.app.record_crime(&handler, &seventh, "49").await?;
+    ensure!(next == format!("33/{year}/000006"), "{next}");
     Ok(())
 }
 

@@ -311,10 +311,14 @@ pub async fn crimes_get_consecutive_system_issued_numbers(h: &Harness) -> anyhow
     // Analysts do not record crimes.
     let analyst = h.staff("cw-an2", Role::Analyst, FORCE).await?;
     let fourth = new_report(h, 14).await?;
+    let stored_before = (footprint(h, &fourth).await?, row(h, &fourth).await?);
     let before = h.audit().await?.len();
     let result = h.app.record_crime(&analyst, &fourth, "49").await;
     refused(h, before, "report.update", result).await?;
-    ensure!(row(h, &fourth).await?.crime_number.is_none());
+    ensure!(
+        (footprint(h, &fourth).await?, row(h, &fourth).await?) == stored_before,
+        "a refused recording stored something"
+    );
 
     // Recording at the same time never issues a number twice.
     let fifth = new_report(h, 15).await?;
@@ -328,6 +332,30 @@ pub async fn crimes_get_consecutive_system_issued_numbers(h: &Harness) -> anyhow
         numbers == [format!("33/{year}/000003"), format!("33/{year}/000004")],
         "{numbers:?}"
     );
+    // Recording one report twice at once: one wins, the other is refused, no number is lost.
+    let sixth = new_report(h, 16).await?;
+    let (a, b) = tokio::join!(
+        h.app.record_crime(&handler, &sixth, "49"),
+        h.app.record_crime(&handler, &sixth, "49"),
+    );
+    let (won, lost) = match (a, b) {
+        (Ok(number), Err(error)) | (Err(error), Ok(number)) => (number, error),
+        other => anyhow::bail!("expected one recording to win: {other:?}"),
+    };
+    ensure!(won == format!("33/{year}/000005"), "{won}");
+    ensure!(
+        matches!(
+            &lost,
+            AppError::Invalid {
+                code: "already_recorded",
+                ..
+            }
+        ),
+        "{lost:?}"
+    );
+    let seventh = new_report(h, 17).await?;
+    let next = h.app.record_crime(&handler, &seventh, "49").await?;
+    ensure!(next == format!("33/{year}/000006"), "{next}");
     Ok(())
 }
 
@@ -395,12 +423,21 @@ pub async fn allocation_follows_roles_and_fills_my_work(h: &Harness) -> anyhow::
             == ["report.take"],
         "{entries:?}"
     );
+    let stored_before = (footprint(h, &r3).await?, row(h, &r3).await?);
     let before = h.audit().await?.len();
     let result = h
         .app
         .allocate_report(&pc, &r3, Allocation::Officer(id_of(&investigator)?))
         .await;
     refused(h, before, "report.allocate", result).await?;
+    ensure!(
+        (footprint(h, &r3).await?, row(h, &r3).await?) == stored_before,
+        "a refused allocation stored something"
+    );
+    let mut tx = h.store.begin().await?;
+    let allocation = tx.report_allocation(r3.compact()).await?;
+    tx.rollback().await?;
+    ensure!(allocation.is_none(), "{allocation:?}");
     let before = h.audit().await?.len();
     let result = h
         .app
@@ -491,6 +528,12 @@ pub async fn allocation_follows_roles_and_fills_my_work(h: &Harness) -> anyhow::
                 .all(|e| e.entry.kind == LogKind::Consultation && e.entry.records.len() == 3),
         "{entries:?}"
     );
+    let before = h.audit().await?.len();
+    let result = h.app.my_work(&admin, &purpose()?).await;
+    refused(h, before, "report.track", result).await?;
+    let before = h.audit().await?.len();
+    let result = h.app.my_work(&Principal::reporter(&r1), &purpose()?).await;
+    refused(h, before, "report.track", result).await?;
     let teams = h.app.allocation_teams(&handler).await?;
     ensure!(teams.len() == 1, "{teams:?}");
     let before = h.audit().await?.len();

@@ -90,9 +90,29 @@ test('a contact handler, an officer and a supervisor take a report from arrival 
   await messageReporter(handler.page, HANDLER_MESSAGE);
   await reporterSees(['Being assessed', HANDLER_MESSAGE], 'triage');
 
-  // An officer, on a phone, updates the reporter.
+  // The crime-recording decision: a Home Office classification, and the system issues the
+  // crime number. Then the contact handler allocates it to the officer.
+  await handler.page.locator('#classification').selectOption('49');
+  await press(handler.page, 'Record as a crime');
+  await checkStaffPage(handler.page, 'report after recording the crime');
+  const facts = await handler.page.locator('#facts').innerText();
+  const crimeNumber = /Crime number\s+(\S+)/.exec(facts)?.[1];
+  assert.match(crimeNumber ?? '', /^\d+\/\d{4}\/\d{6}$/, `no crime number issued: ${facts}`);
+  assert.doesNotMatch(facts, /Recording decision/, 'the recording clock still runs after the decision');
+  const officerOption = handler.page.locator('#officer option', { hasText: 'Demo Officer' });
+  await handler.page.locator('#officer').selectOption(await officerOption.first().getAttribute('value'));
+  await press(handler.page, 'Allocate');
+  assert.match(await handler.page.locator('#facts').innerText(), /Allocated to\s+Demo Officer/);
+  await reporterSees(['Crime recorded', crimeNumber, 'Demo Officer'], 'recording and allocation');
+
+  // The officer, on a phone, finds it in "My work" and updates the reporter.
   const officer = await staff('officer', VIEWPORTS.phone);
-  await openFromQueue(officer.page, reference, 'officer on a phone');
+  await navigation(officer.page, () => officer.page.goto(bl.url('/staff/work')));
+  await checkStaffPage(officer.page, 'my work (phone)');
+  const mine = officer.page.getByRole('link', { name: reference, exact: true });
+  assert.equal(await mine.count(), 1, `${reference} is not in the officer's work`);
+  await navigation(officer.page, () => mine.click());
+  await checkStaffPage(officer.page, 'report from my work (phone)');
   await messageReporter(officer.page, OFFICER_MESSAGE);
   await checkStaffPage(officer.page, 'report after the officer\'s message (phone)');
   await reporterSees([OFFICER_MESSAGE], 'the officer\'s message');

@@ -65,7 +65,7 @@ pub use principal::Principal;
 pub use records::{ListQuery, NewRecord, RecordPage};
 pub use reports::{
     Author, CodeRequest, EvidenceReceipt, FileSummary, NewReport, OutcomeView, PoliceUpdate,
-    ReportSettings, ReportView, SubmittedReport, TimelineEntry,
+    ReceivedBy, ReportSettings, ReportView, SubmittedReport, TimelineEntry,
 };
 pub use staff::{CreatedStaff, NewStaff, reveal_token};
 pub use triage::{Assessment, QueueItem};

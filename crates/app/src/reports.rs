@@ -171,6 +171,66 @@ pub enum PoliceUpdate {
     },
 }
 
+/// How a report that staff record reached the police.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReceivedBy {
+    /// A telephone call (101 or 999).
+    Phone,
+    /// At a police station's front counter.
+    FrontCounter,
+    /// In person, to an officer.
+    InPerson,
+}
+
+impl ReceivedBy {
+    /// Every way, in the order the form lists them.
+    pub const ALL: [Self; 3] = [Self::Phone, Self::FrontCounter, Self::InPerson];
+
+    /// The stored name: `phone`, `front_counter`, `in_person`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::FrontCounter => "front_counter",
+            Self::InPerson => "in_person",
+        }
+    }
+
+    /// How it came, within a sentence: "by phone", "at a front counter", "in person".
+    pub const fn words(self) -> &'static str {
+        match self {
+            Self::Phone => "by phone",
+            Self::FrontCounter => "at a front counter",
+            Self::InPerson => "in person",
+        }
+    }
+
+    /// Words for people: "By phone", "At a front counter", "In person to an officer".
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Phone => "By phone",
+            Self::FrontCounter => "At a front counter",
+            Self::InPerson => "In person to an officer",
+        }
+    }
+}
+
+impl std::str::FromStr for ReceivedBy {
+    type Err = AppError;
+
+    fn from_str(text: &str) -> Result<Self, AppError> {
+        Self::ALL
+            .into_iter()
+            .find(|how| how.as_str() == text)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "received_by",
+                    "unknown_code",
+                    "choose how the report was received",
+                )
+            })
+    }
+}
+
 /// Who wrote a timeline entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Author {
@@ -277,7 +337,13 @@ impl Inner {
             id: RecordId::new(),
             marking: Marking::official(),
             provenance: Provenance {
-                channel: Channel::OnlineReport,
+                // Staff recording a report taken by phone or in person enter it; the public
+                // report online.
+                channel: if who.subject.kind == PrincipalKind::Staff {
+                    Channel::StaffEntry
+                } else {
+                    Channel::OnlineReport
+                },
                 lawful_basis,
                 recorded_by: who.actor_id(),
                 recorded_at: now,
@@ -735,7 +801,10 @@ pub(crate) fn timeline_entry(
             .map(str::to_owned)
     };
     let title = match row.kind.as_str() {
-        "received" => "Report received".to_owned(),
+        "received" => match text_of("received_by").and_then(|how| how.parse::<ReceivedBy>().ok()) {
+            Some(how) => format!("Report received {}", how.words()),
+            None => "Report received".to_owned(),
+        },
         "status" => match text_of("status").and_then(|s| s.parse::<ReportStatus>().ok()) {
             Some(ReportStatus::BeingAssessed) => "Being assessed".to_owned(),
             Some(ReportStatus::CrimeRecorded) => format!(
@@ -875,15 +944,48 @@ impl App {
     /// idempotency key was already used returns the report it made.
     #[tracing::instrument(skip_all, fields(kind = %input.kind))]
     pub async fn submit_report(&self, input: NewReport) -> Result<SubmittedReport, AppError> {
+        self.make_report(&Principal::anonymous_citizen(), input, None)
+            .await
+    }
+
+    /// A member of staff records an incident or crime reported to them by phone, at a front
+    /// counter or in person (`report.record`: operational staff of the force). It becomes a
+    /// report like an online one — same checks, same records and links (entered by staff),
+    /// same reference, which the caller can follow online when they gave an e-mail address —
+    /// and joins the triage queue with its recording clock. The received entry names the
+    /// member of staff and how it was received. Repeating the same `idempotency_key` (a
+    /// form sent twice) gives back the report already made. Audited as s.62 collection.
+    #[tracing::instrument(skip_all, fields(actor = %who.actor_id()))]
+    pub async fn record_incident(
+        &self,
+        who: &Principal,
+        input: NewReport,
+        received_by: ReceivedBy,
+    ) -> Result<SubmittedReport, AppError> {
+        self.make_report(who, input, Some(received_by)).await
+    }
+
+    /// Makes a report: online by the public (`received_by` `None`) or recorded by staff.
+    async fn make_report(
+        &self,
+        who: &Principal,
+        input: NewReport,
+        received_by: Option<ReceivedBy>,
+    ) -> Result<SubmittedReport, AppError> {
         let inner = &self.inner;
-        let who = Principal::anonymous_citizen();
+        let who = who.clone();
+        let action = if received_by.is_some() {
+            Action::RecordIncident
+        } else {
+            Action::SubmitReport
+        };
         if let Some(existing) = self.report_by_key(&input.idempotency_key).await? {
             return Ok(existing);
         }
         let reference = new_reference();
         let mut facts = AuditFacts {
             kind: LogKind::Collection,
-            action: Action::SubmitReport,
+            action,
             purpose: None,
             records: Vec::new(),
         };
@@ -915,6 +1017,9 @@ impl App {
                         .unwrap_or_else(|| "information".to_owned())
                 ),
             );
+            if let Some(how) = received_by {
+                object.insert("received_by".to_owned(), serde_json::json!(how.as_str()));
+            }
         }
         let row = ReportRow {
             reference: reference.compact().to_owned(),
@@ -936,10 +1041,18 @@ impl App {
             reference: row.reference.clone(),
             at: now,
             kind: "received".to_owned(),
-            author: "system".to_owned(),
-            author_name: None,
+            author: if received_by.is_some() {
+                "police"
+            } else {
+                "system"
+            }
+            .to_owned(),
+            author_name: received_by.map(|_| who.display_name.clone()),
             text: None,
-            data: serde_json::json!({ "files": files_json(&input.evidence, &bundle.evidence) }),
+            data: serde_json::json!({
+                "files": files_json(&input.evidence, &bundle.evidence),
+                "received_by": received_by.map(ReceivedBy::as_str),
+            }),
         };
         let mut tx = inner.store.begin().await?;
         let stored = async {
@@ -953,7 +1066,7 @@ impl App {
             tx.insert_report_update(&received).await?;
             let mut entries = vec![inner.audit_entry(&who, &facts, Outcome::Allowed)];
             for (id, sha256) in &bundle.evidence {
-                entries.push(inner.evidence_entry(&who, Action::SubmitReport, *id, sha256));
+                entries.push(inner.evidence_entry(&who, action, *id, sha256));
             }
             tx.append_audit(&entries).await?;
             Ok::<(), StoreError>(())

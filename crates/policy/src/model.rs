@@ -260,11 +260,15 @@ pub enum Action {
     /// (`staff.colleagues`).
     #[serde(rename = "staff.colleagues")]
     ListColleagues,
+    /// Record an incident reported by phone, at a front counter or in person, as a report
+    /// in the triage queue (`report.record`).
+    #[serde(rename = "report.record")]
+    RecordIncident,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 33] = [
         Self::CreateRecord,
         Self::ReadRecord,
         Self::ListRecords,
@@ -297,6 +301,7 @@ impl Action {
         Self::AllocateReport,
         Self::TakeReport,
         Self::ListColleagues,
+        Self::RecordIncident,
     ];
 
     /// The action's id in the Cedar schema, e.g. `"record.read"`.
@@ -335,6 +340,7 @@ impl Action {
             Self::AllocateReport => "report.allocate",
             Self::TakeReport => "report.take",
             Self::ListColleagues => "staff.colleagues",
+            Self::RecordIncident => "report.record",
         }
     }
 }

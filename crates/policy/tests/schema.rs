@@ -58,6 +58,7 @@ fn shipped_policy_ids() {
         ("reports.analyst.track", Effect::Permit),
         ("reports.dispatch.allocate", Effect::Permit),
         ("reports.operational.handle", Effect::Permit),
+        ("reports.operational.record", Effect::Permit),
         ("reports.operational.take", Effect::Permit),
         ("reports.public.request-code", Effect::Permit),
         ("reports.public.submit", Effect::Permit),
@@ -323,6 +324,7 @@ fn actions_round_trip() {
             "report.allocate",
             "report.take",
             "staff.colleagues",
+            "report.record",
         ]
     );
     for action in Action::ALL {

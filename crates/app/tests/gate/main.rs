@@ -34,6 +34,7 @@ backend_tests!(
     expired_and_locked_codes_are_refused,
     police_updates_and_messages_reach_the_timeline,
     anonymous_information_is_accepted_without_a_reporter,
+    staff_record_incidents_reported_by_phone_into_the_queue,
     triage_queue_shows_the_recording_clock_and_flags_breaches,
     assessment_and_not_a_crime_are_kept_from_the_reporter,
     sign_in_happy_path_with_enrolment,

@@ -609,3 +609,84 @@ pub async fn anonymous_information_is_accepted_without_a_reporter(
     ensure!(h.record_count().await? == 1);
     Ok(())
 }
+
+pub async fn staff_record_incidents_reported_by_phone_into_the_queue(
+    h: &Harness,
+) -> anyhow::Result<()> {
+    let handler = h.staff("ch.phone", Role::ContactHandler, FORCE).await?;
+    let before = h.audit().await?.len();
+    let mut input = crime_report("key-phone-000000000001", "caller@example.com")?;
+    input.evidence = Vec::new();
+    let made = h
+        .app
+        .record_incident(&handler, input.clone(), bluelamp_app::ReceivedBy::Phone)
+        .await?;
+    ensure!(made.first_time && made.trackable);
+    // The same form sent twice makes one report.
+    let again = h
+        .app
+        .record_incident(&handler, input, bluelamp_app::ReceivedBy::Phone)
+        .await?;
+    ensure!(!again.first_time && again.reference == made.reference);
+    let entries = h.audit().await?;
+    let new: Vec<_> = entries.iter().skip(before).collect();
+    ensure!(new.len() == 1, "one collection entry: {}", new.len());
+    let entry = &new.first().context("entry")?.entry;
+    ensure!(entry.kind == LogKind::Collection && entry.action == "report.record");
+    ensure!(entry.actor == handler.actor_id());
+    let mut tx = h.store.begin().await?;
+    let records = tx.list_records(None, None, 100).await?;
+    tx.rollback().await?;
+    ensure!(
+        records
+            .iter()
+            .all(|record| record.provenance.channel.to_string() == "staff_entry"),
+        "entered by staff"
+    );
+    // It is in the triage queue with its recording clock, and its timeline says how it came.
+    let purpose = Purpose::parse("triage of reports")?;
+    let queue = h.app.report_queue(&handler, None, &purpose).await?;
+    let item = queue
+        .iter()
+        .find(|item| item.reference == made.reference)
+        .context("in the queue")?;
+    ensure!(item.recording.is_some(), "the recording clock runs");
+    let view = h
+        .app
+        .track_report(&handler, &made.reference, &purpose)
+        .await?;
+    let received = view.timeline.first().context("received entry")?;
+    ensure!(
+        received.title == "Report received by phone",
+        "{}",
+        received.title
+    );
+    ensure!(received.author_name.as_deref() == Some("Test ch.phone"));
+
+    // Analysts and administrators may not record incidents; the refusal is audited and
+    // nothing is stored.
+    for (name, role) in [
+        ("an.phone", Role::Analyst),
+        ("ad.phone", Role::Administrator),
+    ] {
+        let refused_by = h.staff(name, role, FORCE).await?;
+        let records_before = h.record_count().await?;
+        let refused = h
+            .app
+            .record_incident(
+                &refused_by,
+                crime_report(&format!("key-refused-{name}"), "x@example.com")?,
+                bluelamp_app::ReceivedBy::FrontCounter,
+            )
+            .await;
+        ensure!(
+            matches!(refused, Err(AppError::Forbidden { .. })),
+            "{role:?}: {refused:?}"
+        );
+        ensure!(h.record_count().await? == records_before);
+        let last = h.audit().await?;
+        let last = &last.last().context("entry")?.entry;
+        ensure!(last.outcome == Outcome::Denied && last.action == "report.record");
+    }
+    Ok(())
+}

@@ -118,7 +118,8 @@ pub fn applies(action: Action, kind: ResourceKind) -> bool {
                     | Action::MessageReport
                     | Action::UpdateReport
                     | Action::AllocateReport
-                    | Action::TakeReport,
+                    | Action::TakeReport
+                    | Action::RecordIncident,
                 ResourceKind::Report
             )
     )

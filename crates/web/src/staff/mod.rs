@@ -13,6 +13,8 @@
 //!   cookie's secret; the sign-in forms use their own short-lived cookies.
 //! * `queue` — the triage queue with each report's NCRS recording clock; breaches are
 //!   flagged, and supervisors see how many there are.
+//! * `incident` — record an incident reported by phone, at a front counter or in person:
+//!   it joins the triage queue like an online report.
 //! * `work` — "My work": reports allocated to the viewer or their team, most urgent first.
 //! * `report` — one report: the purpose of opening it (pre-filled, one click), what the
 //!   reporter told us, the THRIVE assessment, the recording decision (a crime with its Home
@@ -28,6 +30,7 @@
 mod admin;
 mod auth;
 mod cookies;
+mod incident;
 mod pages;
 mod queue;
 mod report;
@@ -157,6 +160,10 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/staff/queue", get(queue::queue))
         .route("/staff/work", get(work::work))
+        .route(
+            "/staff/incidents/new",
+            get(incident::form).post(incident::record),
+        )
         .route("/staff/reports/{reference}", get(report::show))
         .route("/staff/reports/{reference}/{action}", post(report::act))
         .route(

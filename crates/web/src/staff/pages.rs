@@ -44,9 +44,14 @@ fn sees_queue(role: Option<Role>) -> bool {
 type Section = (&'static str, &'static str, fn(Option<Role>) -> bool);
 
 /// The sections of the workspace.
-const SECTIONS: [Section; 4] = [
+const SECTIONS: [Section; 5] = [
     ("/staff/work", "My work", handles_reports),
     ("/staff/queue", "Triage queue", sees_queue),
+    (
+        "/staff/incidents/new",
+        "Record an incident",
+        handles_reports,
+    ),
     ("/staff/admin/users", "Users", is_administrator),
     ("/staff/admin/teams", "Teams", is_administrator),
 ];

@@ -572,6 +572,7 @@ async fn report_forms(
 /// The success message of an action.
 fn done_message(action: &str) -> Option<&'static str> {
     match action {
+        "recorded" => Some("Incident recorded: it is in the triage queue with its recording clock"),
         "assess" => Some("Assessment saved"),
         "record" => Some("Recorded as a crime: the crime number is issued"),
         "not-a-crime" => Some("Decision recorded: not a crime"),

@@ -329,6 +329,32 @@ pub(crate) struct ReportPage {
     pub(crate) forms: Option<ReportForms>,
 }
 
+/// Record an incident reported by phone, at a front counter or in person.
+#[derive(Template)]
+#[template(path = "staff/incident.html")]
+pub(crate) struct IncidentPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The form's own key, so that sending it twice records one report.
+    pub(crate) key: String,
+    /// How it was received `(code, words, checked)`.
+    pub(crate) received: Vec<Choice>,
+    /// What is being reported.
+    pub(crate) report_types: Vec<Choice>,
+    /// What happened.
+    pub(crate) summary: TextField,
+    /// When.
+    pub(crate) when: TextField,
+    /// Where: building and street, town, postcode.
+    pub(crate) place: Vec<TextField>,
+    /// The caller: name, phone, e-mail.
+    pub(crate) caller: Vec<TextField>,
+    /// Whether the caller is the victim.
+    pub(crate) caller_is_victim: bool,
+}
+
 /// One report on "My work".
 #[derive(Clone, Debug)]
 pub(crate) struct WorkRow {

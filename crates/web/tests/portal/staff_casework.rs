@@ -278,3 +278,82 @@ async fn duplicates_and_closures_keep_their_reasons_from_the_reporter() {
     );
     assert!(!tracked.shows("The same theft, reported twice"));
 }
+
+#[tokio::test]
+async fn an_incident_reported_by_phone_joins_the_queue_and_the_caller_can_follow_it() {
+    let server = PortalApp::spawn().await;
+    let StaffUser {
+        browser: mut handler,
+        ..
+    } = signed_in_as(&server, "ch.smith", "Sam Smith", Role::ContactHandler).await;
+    let form = handler.get("/staff/incidents/new").await;
+    assert_eq!(form.status, 200);
+    form.assert_shows("Record an incident");
+    let empty = handler
+        .post(
+            "/staff/incidents/new",
+            &[("received_by", "phone"), ("summary", "Shed broken into")],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    empty.assert_shows("Choose what is being reported");
+    empty.assert_shows("Enter when it happened");
+    empty.assert_shows("Enter the caller's full name");
+    empty.assert_shows("Shed broken into");
+    let key = empty
+        .text
+        .split("name=\"key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let when = (server.app.now() - Duration::hours(2))
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let fields = [
+        ("key", key.as_str()),
+        ("received_by", "phone"),
+        ("report_type", "burglary"),
+        ("summary", "Shed broken into overnight; two bikes taken."),
+        ("when", when.as_str()),
+        ("address_line_1", "12 Mill Lane"),
+        ("address_town", "Leicester"),
+        ("address_postcode", "LE1 5WW"),
+        ("caller_name", "Jane Doe"),
+        ("caller_email", "jane@example.org"),
+        ("caller_is_victim", "1"),
+    ];
+    let recorded = handler.submit("/staff/incidents/new", &fields).await;
+    recorded.assert_shows("Incident recorded: it is in the triage queue with its recording clock");
+    recorded.assert_shows("Report received by phone");
+    recorded.assert_shows("Shed broken into overnight; two bikes taken.");
+    recorded.assert_shows("Due by");
+    let reference = recorded
+        .text
+        .split("<h1 class=\"govuk-heading-l\">Report ")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned();
+    // Sent twice (a double click), it is still one report.
+    handler.get("/staff/incidents/new").await;
+    let again = handler.post("/staff/incidents/new", &fields).await;
+    assert_eq!(again.status, 303);
+    assert!(
+        again.location().contains(&compact(&reference)),
+        "{}",
+        again.location()
+    );
+    let queue = handler.get("/staff/queue").await;
+    assert_eq!(queue.text.matches(&reference).count(), 1, "one row");
+    // The caller follows it online with the reference they were given.
+    let tracked = reporter_page(&server, &reference).await;
+    tracked.assert_shows("Report received by phone");
+    // Analysts may not record incidents.
+    let StaffUser {
+        browser: mut analyst,
+        ..
+    } = signed_in_as(&server, "an.lee", "Lee Analyst", Role::Analyst).await;
+    assert_eq!(analyst.get("/staff/incidents/new").await.status, 403);
+}

@@ -52,6 +52,7 @@ async fn every_route_as_every_role_and_as_nobody() {
         "/staff",
         "/staff/work",
         "/staff/queue",
+        "/staff/incidents/new",
         report.as_str(),
         "/staff/admin/users",
         user_page.as_str(),
@@ -82,6 +83,7 @@ async fn every_route_as_every_role_and_as_nobody() {
         let gets = [
             ("/staff/work".to_owned(), reads_reports),
             ("/staff/queue".to_owned(), reads_reports),
+            ("/staff/incidents/new".to_owned(), operational(role)),
             (report.clone(), reads_reports),
             ("/staff/admin/users".to_owned(), admin),
             (user_page.clone(), admin),
@@ -102,7 +104,22 @@ async fn every_route_as_every_role_and_as_nobody() {
         } else {
             Expect::Refused
         };
+        let incident_key = format!("matrix-{index:012}");
         let posts: Vec<Post<'_>> = vec![
+            (
+                "/staff/incidents/new".to_owned(),
+                vec![
+                    ("key", incident_key.as_str()),
+                    ("received_by", "front_counter"),
+                    ("report_type", "criminal-damage"),
+                    ("summary", "A window was broken."),
+                    ("when", "2026-01-05T09:00"),
+                    ("address_line_1", "1 High Street"),
+                    ("address_town", "Leicester"),
+                    ("caller_name", "Sam Caller"),
+                ],
+                handles,
+            ),
             (on_own("take"), vec![purpose], handles),
             (
                 on_own("task"),

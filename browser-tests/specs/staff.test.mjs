@@ -149,3 +149,29 @@ test('the sign-in page explains a wrong password without saying whether the acco
   assert.match(await summary.innerText(), /username or password is not right/);
   assert.equal(await page.locator('#username').inputValue(), 'nobody.here', 'the username typed was lost');
 });
+
+test('an investigator records a call as an incident: errors are accessible, then it joins the queue', async () => {
+  // (The demo investigator: each demo account enrols its second factor once per server.)
+  const handler = await staff('investigator');
+  const { page } = handler;
+  await navigation(page, () => page.goto(bl.url('/staff/incidents/new')));
+  await checkStaffPage(page, '/staff/incidents/new');
+  await page.locator('#summary').fill('Shed broken into overnight; two bikes taken.');
+  await press(page, 'Record the incident');
+  await checkStaffPage(page, '/staff/incidents/new with errors');
+  assert.match(await page.locator('.govuk-error-summary').innerText(), /Choose what is being reported/);
+  assert.equal(await page.locator('#summary').inputValue(), 'Shed broken into overnight; two bikes taken.', 'what was typed was lost');
+  await page.locator('#report_type').selectOption('burglary');
+  await page.locator('#when').fill('2026-01-05T09:00');
+  await page.locator('#address_line_1').fill('12 Mill Lane');
+  await page.locator('#address_town').fill('Leicester');
+  await page.locator('#caller_name').fill('Jane Doe');
+  await press(page, 'Record the incident');
+  assert.match(pathOf(page), /^\/staff\/reports\//);
+  await checkStaffPage(page, 'the recorded incident');
+  const text = await mainText(page);
+  assert.match(text, /Report received by phone/);
+  assert.match(text, /Recording decision\s*(Due by|Overdue)/);
+  handler.requests.assertAllLocal('recording an incident');
+  handler.consoleErrors.assertNone('recording an incident', { allowStatus: [422] }); // the form with errors answers 422
+});

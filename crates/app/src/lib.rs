@@ -43,6 +43,7 @@ pub mod identity;
 pub mod keys;
 pub mod links;
 mod principal;
+pub mod record_view;
 pub mod records;
 pub mod reports;
 pub mod staff;
@@ -62,6 +63,7 @@ pub use identity::{
 };
 pub use links::NewLink;
 pub use principal::Principal;
+pub use record_view::{LinkedRecord, RecordView};
 pub use records::{ListQuery, NewRecord, RecordPage};
 pub use reports::{
     Author, CodeRequest, EvidenceReceipt, FileSummary, NewReport, OutcomeView, PoliceUpdate,

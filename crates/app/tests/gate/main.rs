@@ -19,6 +19,7 @@ backend_tests!(
     list_records_names_every_record_returned,
     link_records_is_audited_and_checks_roles,
     links_of_names_both_ends,
+    record_view_shows_links_in_one_consultation,
     create_staff_is_audited_and_token_authenticates,
     refused_attempts_store_nothing_but_a_denied_entry,
     invalid_input_stores_nothing,

@@ -271,6 +271,56 @@ pub async fn links_of_names_both_ends(h: &Harness) -> anyhow::Result<()> {
     Ok(())
 }
 
+pub async fn record_view_shows_links_in_one_consultation(h: &Harness) -> anyhow::Result<()> {
+    let officer = h.staff("officer.one", Role::Officer, FORCE).await?;
+    let person = h
+        .app
+        .create_record(&officer, new_record(RecordKind::Person)?)
+        .await?;
+    let event = h
+        .app
+        .create_record(&officer, new_record(RecordKind::Event)?)
+        .await?;
+    h.app
+        .link_records(
+            &officer,
+            NewLink {
+                from: person.id,
+                to: event.id,
+                role: LinkRole::Victim,
+                valid_from: None,
+                valid_to: None,
+            },
+        )
+        .await?;
+    let before = h.audit().await?.len();
+    let view = h
+        .app
+        .record_view(&officer, person.id, &purpose("safeguarding a person at risk")?)
+        .await?;
+    ensure!(view.record.id == person.id);
+    let linked = view.links.first().context("one link")?;
+    ensure!(view.links.len() == 1 && linked.outgoing);
+    ensure!(linked.other.as_ref().map(|other| other.id) == Some(event.id));
+    let audit = h.audit().await?;
+    ensure!(audit.len() == before + 1, "one consultation entry");
+    let last = &audit.last().context("an entry")?.entry;
+    ensure!(last.kind == LogKind::Consultation && last.action == "record.read");
+    ensure!(last.purpose.as_deref() == Some("safeguarding a person at risk"));
+    ensure!(last.records == vec![*person.id.as_uuid(), *event.id.as_uuid()]);
+    // Administrators never consult records: refused, audited, nothing shown.
+    let admin = h.staff("admin.one", Role::Administrator, FORCE).await?;
+    let refused = h
+        .app
+        .record_view(&admin, person.id, &purpose("curiosity")?)
+        .await;
+    ensure!(matches!(refused, Err(AppError::Forbidden { .. })), "{refused:?}");
+    let last = h.audit().await?;
+    let last = &last.last().context("an entry")?.entry;
+    ensure!(last.outcome == Outcome::Denied);
+    Ok(())
+}
+
 pub async fn create_staff_is_audited_and_token_authenticates(h: &Harness) -> anyhow::Result<()> {
     let created = h
         .app

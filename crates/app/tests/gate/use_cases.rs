@@ -296,7 +296,11 @@ pub async fn record_view_shows_links_in_one_consultation(h: &Harness) -> anyhow:
     let before = h.audit().await?.len();
     let view = h
         .app
-        .record_view(&officer, person.id, &purpose("safeguarding a person at risk")?)
+        .record_view(
+            &officer,
+            person.id,
+            &purpose("safeguarding a person at risk")?,
+        )
         .await?;
     ensure!(view.record.id == person.id);
     let linked = view.links.first().context("one link")?;
@@ -314,7 +318,10 @@ pub async fn record_view_shows_links_in_one_consultation(h: &Harness) -> anyhow:
         .app
         .record_view(&admin, person.id, &purpose("curiosity")?)
         .await;
-    ensure!(matches!(refused, Err(AppError::Forbidden { .. })), "{refused:?}");
+    ensure!(
+        matches!(refused, Err(AppError::Forbidden { .. })),
+        "{refused:?}"
+    );
     let last = h.audit().await?;
     let last = &last.last().context("an entry")?.entry;
     ensure!(last.outcome == Outcome::Denied);

@@ -33,6 +33,7 @@ mod cookies;
 mod incident;
 mod pages;
 mod queue;
+mod records;
 mod report;
 mod view;
 mod work;
@@ -164,6 +165,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             "/staff/incidents/new",
             get(incident::form).post(incident::record),
         )
+        .route("/staff/records/{id}", get(records::show))
         .route("/staff/reports/{reference}", get(report::show))
         .route("/staff/reports/{reference}/{action}", post(report::act))
         .route(

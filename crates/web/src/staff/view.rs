@@ -355,6 +355,41 @@ pub(crate) struct IncidentPage {
     pub(crate) caller_is_victim: bool,
 }
 
+/// A link on a record page.
+#[derive(Clone, Debug)]
+pub(crate) struct LinkRow {
+    /// The role as seen from the record shown, e.g. "Victim of".
+    pub(crate) role: String,
+    /// The other record's kind in words.
+    pub(crate) kind: String,
+    /// One line naming the other record (or saying it is withheld).
+    pub(crate) text: String,
+    /// Its page (purpose kept), when the viewer may open it.
+    pub(crate) href: Option<String>,
+}
+
+/// A person, vehicle, location or event.
+#[derive(Template)]
+#[template(path = "staff/record.html")]
+pub(crate) struct RecordPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// "Person", "Vehicle", …
+    pub(crate) kind: String,
+    /// One line naming it.
+    pub(crate) title: String,
+    /// The purpose recorded for this view, in words.
+    pub(crate) purpose: String,
+    /// The purpose picker of this record.
+    pub(crate) purpose_href: String,
+    /// Its details.
+    pub(crate) facts: Vec<Fact>,
+    /// Its links.
+    pub(crate) links: Vec<LinkRow>,
+    /// Linked events, newest first.
+    pub(crate) timeline: Vec<StaffTimelineItem>,
+}
+
 /// One report on "My work".
 #[derive(Clone, Debug)]
 pub(crate) struct WorkRow {

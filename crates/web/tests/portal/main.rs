@@ -18,6 +18,8 @@ mod staff;
 #[cfg(test)]
 mod staff_casework;
 #[cfg(test)]
+mod staff_records;
+#[cfg(test)]
 mod staff_roles;
 #[cfg(test)]
 mod tracking;

@@ -44,6 +44,17 @@ async fn every_route_as_every_role_and_as_nobody() {
     let compact = compact_of(&reference);
     let target = account(&server, "target.user", "Target User", Role::Officer).await;
     let report = format!("/staff/reports/{compact}?purpose=investigating-report");
+    let vehicle = server
+        .app
+        .create_record(
+            &bluelamp_app::Principal::system("tests", crate::helpers::FORCE),
+            crate::staff_records::new_record(
+                serde_json::json!({ "kind": "object", "type": "vehicle", "vrm": "AB12 CDE" }),
+            ),
+        )
+        .await
+        .unwrap();
+    let record = format!("/staff/records/{}?purpose=safeguarding", vehicle.id);
     let user_page = format!("/staff/admin/users/{target}");
     let purpose = ("purpose", "investigating-report");
 
@@ -53,6 +64,7 @@ async fn every_route_as_every_role_and_as_nobody() {
         "/staff/work",
         "/staff/queue",
         "/staff/incidents/new",
+        record.as_str(),
         report.as_str(),
         "/staff/admin/users",
         user_page.as_str(),
@@ -84,6 +96,7 @@ async fn every_route_as_every_role_and_as_nobody() {
             ("/staff/work".to_owned(), reads_reports),
             ("/staff/queue".to_owned(), reads_reports),
             ("/staff/incidents/new".to_owned(), operational(role)),
+            (record.clone(), !admin),
             (report.clone(), reads_reports),
             ("/staff/admin/users".to_owned(), admin),
             (user_page.clone(), admin),

@@ -1,0 +1,159 @@
+//! Person, vehicle, location and event pages in the staff workspace: opened with a purpose
+//! (asked for when missing), showing identifiers, warning markers, links and a timeline of
+//! linked events, in one audited consultation; withheld from roles that may not consult.
+
+use bluelamp_app::{NewLink, NewRecord, NewStaff, Principal};
+use bluelamp_audit::LogKind;
+use bluelamp_domain::ids::RecordId;
+use bluelamp_domain::link::LinkRole;
+use bluelamp_domain::record::RecordBody;
+use bluelamp_policy::Role;
+use serde_json::json;
+
+use crate::helpers::{FORCE, PortalApp};
+use crate::staff::{StaffUser, signed_in_as};
+
+/// A record of `body` (JSON as the API takes it), OFFICIAL, entered by staff.
+pub fn new_record(body: serde_json::Value) -> NewRecord {
+    let body: RecordBody = serde_json::from_value(body).unwrap();
+    NewRecord {
+        marking: serde_json::from_value(
+            json!({ "classification": "OFFICIAL", "sensitive": false, "caveats": [] }),
+        )
+        .unwrap(),
+        lawful_basis: "dpa2018-part3-law-enforcement".parse().unwrap(),
+        retention_group: "3".parse().unwrap(),
+        clear_period_start: None,
+        channel: bluelamp_domain::provenance::Channel::StaffEntry,
+        body,
+    }
+}
+
+/// A person with a warning marker, an event they were the victim of, and its place.
+async fn person_with_an_event(server: &PortalApp) -> (RecordId, RecordId) {
+    let system = Principal::system("tests", FORCE);
+    let created = server
+        .app
+        .create_staff(
+            &system,
+            NewStaff {
+                username: "pc.records".to_owned(),
+                display_name: "PC 1 Records".to_owned(),
+                role: Role::Officer,
+                force: FORCE.to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    let officer = server
+        .app
+        .authenticate(bluelamp_app::reveal_token(&created))
+        .await
+        .unwrap();
+    let person = server
+        .app
+        .create_record(
+            &officer,
+            new_record(json!({
+                "kind": "person",
+                "name": { "forenames": ["Sam"], "surname": "Okafor" },
+                "aliases": [{ "forenames": ["Sammy"], "surname": "Okafor" }],
+                "date_of_birth": "1985-02-03",
+                "identifiers": [{ "type": "nhs", "value": "999 000 0018" }],
+                "warning_markers": [{ "code": "WE", "details": "Carried a knife in 2024" }],
+            })),
+        )
+        .await
+        .unwrap();
+    let event = server
+        .app
+        .create_record(
+            &officer,
+            new_record(json!({
+                "kind": "event",
+                "type": "crime_report",
+                "summary": "Bicycle taken from outside the library",
+                "occurred_from": "2026-11-20T14:00:00Z",
+                "crime_category": "bicycle-theft",
+            })),
+        )
+        .await
+        .unwrap();
+    server
+        .app
+        .link_records(
+            &officer,
+            NewLink {
+                from: person.id,
+                to: event.id,
+                role: LinkRole::Victim,
+                valid_from: None,
+                valid_to: None,
+            },
+        )
+        .await
+        .unwrap();
+    (person.id, event.id)
+}
+
+#[tokio::test]
+async fn a_person_page_shows_markers_identifiers_links_and_a_timeline_for_a_stated_purpose() {
+    let server = PortalApp::spawn().await;
+    let (person, event) = person_with_an_event(&server).await;
+    let StaffUser {
+        browser: mut officer,
+        ..
+    } = signed_in_as(&server, "pc.patel", "PC 2741 Patel", Role::Officer).await;
+    let before = server.audit().await.len();
+    let ask = officer.get(&format!("/staff/records/{person}")).await;
+    assert_eq!(ask.status, 200);
+    ask.assert_shows("Why are you opening this record?");
+    assert_eq!(server.audit().await.len(), before, "asking reads nothing");
+    let missing = officer
+        .get(&format!(
+            "/staff/records/{person}?purpose=investigating-crime&purpose_text="
+        ))
+        .await;
+    assert_eq!(missing.status, 422);
+    missing.assert_shows("Enter the reference for “investigating a crime”");
+    let page = officer
+        .get(&format!("/staff/records/{person}?purpose=safeguarding"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    page.assert_shows("Sam Okafor, born 3 February 1985");
+    page.assert_shows("WE: Carried a knife in 2024");
+    page.assert_shows("Sammy Okafor");
+    page.assert_shows("999 000 0018");
+    page.assert_shows("Victim of");
+    page.assert_shows("Bicycle taken from outside the library");
+    page.assert_shows("Opened for: Safeguarding a person at risk");
+    assert!(
+        page.text
+            .contains(&format!("/staff/records/{event}?purpose=safeguarding")),
+        "links keep the purpose"
+    );
+    let audit = server.audit().await;
+    let last = &audit.last().unwrap().entry;
+    assert_eq!(audit.len(), before + 1);
+    assert_eq!(last.kind, LogKind::Consultation);
+    assert_eq!(
+        last.purpose.as_deref(),
+        Some("safeguarding a person at risk")
+    );
+    assert_eq!(last.records, vec![*person.as_uuid(), *event.as_uuid()]);
+    // The event's page, one click on, shows the victim.
+    let event_page = officer
+        .get(&format!("/staff/records/{event}?purpose=safeguarding"))
+        .await;
+    event_page.assert_shows("Victim");
+    event_page.assert_shows("Sam Okafor");
+    // An administrator never consults records.
+    let StaffUser {
+        browser: mut admin, ..
+    } = signed_in_as(&server, "admin.one", "Alex Admin", Role::Administrator).await;
+    let refused = admin
+        .get(&format!("/staff/records/{person}?purpose=safeguarding"))
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(!refused.shows("Okafor"));
+}

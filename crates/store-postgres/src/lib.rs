@@ -26,6 +26,7 @@
 
 mod convert;
 mod identity;
+mod search;
 mod tx;
 
 #[cfg(feature = "testing")]

@@ -32,6 +32,7 @@
 
 mod convert;
 mod identity;
+mod search;
 mod tx;
 
 #[cfg(feature = "testing")]

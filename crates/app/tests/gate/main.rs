@@ -7,6 +7,7 @@
 mod harness;
 mod identity;
 mod reports;
+mod search;
 mod triage;
 mod use_cases;
 
@@ -49,4 +50,6 @@ backend_tests!(
     non_administrators_are_denied_administration,
     password_rules_are_enforced_with_specific_errors,
     reset_second_factor_requires_enrolment_again,
+    search_finds_misspelt_names_misread_marks_and_postcodes,
+    search_refusals_and_junk,
 );

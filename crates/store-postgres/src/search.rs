@@ -105,3 +105,53 @@ pub(crate) async fn search(
         })
         .collect()
 }
+
+/// What the trigram benchmark baseline matches: surname, first forename, VRM, postcode and
+/// date of birth of the stored JSON, lowercase, in one string (immutable, so indexable).
+const BASELINE_TEXT: &str = "lower(coalesce(body #>> '{body,name,surname}', '') || ' ' || \
+     coalesce(body #>> '{body,name,forenames,0}', '') || ' ' || \
+     coalesce(body #>> '{body,vrm}', '') || ' ' || \
+     coalesce(body #>> '{body,address,postcode}', '') || ' ' || \
+     coalesce(body #>> '{body,date_of_birth}', ''))";
+
+/// Creates `pg_trgm` and a GIN trigram index over the baseline text.
+pub(crate) async fn prepare_baseline(conn: &mut PgConnection) -> StoreResult<()> {
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        .execute(&mut *conn)
+        .await
+        .map_err(database_error)?;
+    let sql = format!(
+        "CREATE INDEX IF NOT EXISTS records_baseline_trgm ON records \
+         USING gin (({BASELINE_TEXT}) gin_trgm_ops)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await
+        .map_err(database_error)?;
+    Ok(())
+}
+
+/// The trigram search the benchmark compares with: records whose baseline text has a word
+/// similar to `text` (`<%`, word similarity, through the GIN index), most similar first.
+pub(crate) async fn baseline(
+    conn: &mut PgConnection,
+    text: &str,
+    limit: u32,
+) -> StoreResult<Vec<RecordId>> {
+    let sql = format!(
+        "SELECT id FROM records WHERE $1 <% ({BASELINE_TEXT}) \
+         ORDER BY word_similarity($1, {BASELINE_TEXT}) DESC LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(text.to_lowercase())
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(database_error)?;
+    rows.iter()
+        .map(|row| {
+            let id: Uuid = row.try_get("id").map_err(database_error)?;
+            Ok(RecordId::from_uuid(id))
+        })
+        .collect()
+}

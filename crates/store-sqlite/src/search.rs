@@ -120,3 +120,40 @@ pub(crate) async fn search(
         })
         .collect()
 }
+
+/// What the naive benchmark baseline matches: surname, first forename, VRM, postcode and date
+/// of birth of the stored JSON, lowercase, in one string.
+const BASELINE_TEXT: &str = "lower(coalesce(json_extract(body, '$.body.name.surname'), '') || ' ' || \
+     coalesce(json_extract(body, '$.body.name.forenames[0]'), '') || ' ' || \
+     coalesce(json_extract(body, '$.body.vrm'), '') || ' ' || \
+     coalesce(json_extract(body, '$.body.address.postcode'), '') || ' ' || \
+     coalesce(json_extract(body, '$.body.date_of_birth'), ''))";
+
+/// The naive search the benchmark compares with: records whose stored names, VRM, postcode or
+/// date of birth contain every one of `words` (`LIKE '%word%'`, a full scan).
+pub(crate) async fn baseline(
+    conn: &mut SqliteConnection,
+    words: &[String],
+    limit: u32,
+) -> StoreResult<Vec<RecordId>> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let conditions = vec![format!("{BASELINE_TEXT} LIKE ?"); words.len()].join(" AND ");
+    let sql = format!("SELECT id FROM records WHERE {conditions} LIMIT ?");
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for word in words {
+        query = query.bind(format!("%{}%", word.to_lowercase()));
+    }
+    let rows = query
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(database_error)?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("id").map_err(database_error)?;
+            Ok(RecordId::from_uuid(uuid_from_text(&id, "records.id")?))
+        })
+        .collect()
+}

@@ -122,8 +122,8 @@ pub trait RecordRepo {
     /// duplicate id.
     async fn insert_record(&mut self, record: &Record) -> StoreResult<()>;
     /// Stores many new records and their search keys with few statements (bulk loading);
-    /// fails with [`StoreError::AlreadyExists`] when any id exists (nothing is then written
-    /// by this call on PostgreSQL; roll the transaction back on either backend).
+    /// fails with [`StoreError::AlreadyExists`] when any id exists, after which the
+    /// transaction must be rolled back (part of the batch may have been written in it).
     async fn insert_records(&mut self, records: &[Record]) -> StoreResult<()>;
     /// Replaces an existing record (same id) and its search keys; fails with
     /// [`StoreError::NotFound`].

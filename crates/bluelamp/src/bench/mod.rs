@@ -185,7 +185,16 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             baseline_every,
             seed,
             database_url,
-        } => pole::run(persons, queries, baseline_every, seed, database_url.as_deref()).await,
+        } => {
+            pole::run(
+                persons,
+                queries,
+                baseline_every,
+                seed,
+                database_url.as_deref(),
+            )
+            .await
+        }
         BenchCommand::IdleMemory { settle_secs, demo } => {
             memory::run(Duration::from_secs(settle_secs), demo).await
         }

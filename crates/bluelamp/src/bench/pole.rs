@@ -238,32 +238,90 @@ const TAIL_TAILS: &[&str] = &[
 ];
 
 const STREETS: &[&str] = &[
-    "High", "Station", "Church", "Park", "Victoria", "Green", "Manor", "Mill", "Kings", "Queens",
-    "New", "Grange", "School", "North", "South", "Springfield", "Windsor", "Highfield", "Chapel",
-    "Granby", "London", "York", "Albert", "Belvoir", "Charles", "Humberstone", "Narborough",
-    "Welford", "Aylestone", "Melton",
+    "High",
+    "Station",
+    "Church",
+    "Park",
+    "Victoria",
+    "Green",
+    "Manor",
+    "Mill",
+    "Kings",
+    "Queens",
+    "New",
+    "Grange",
+    "School",
+    "North",
+    "South",
+    "Springfield",
+    "Windsor",
+    "Highfield",
+    "Chapel",
+    "Granby",
+    "London",
+    "York",
+    "Albert",
+    "Belvoir",
+    "Charles",
+    "Humberstone",
+    "Narborough",
+    "Welford",
+    "Aylestone",
+    "Melton",
 ];
 const STREET_TYPES: &[&str] = &[
     "Road", "Street", "Lane", "Avenue", "Close", "Way", "Drive", "Crescent",
 ];
 const TOWNS: &[&str] = &[
-    "Leicester", "Loughborough", "Hinckley", "Coalville", "Melton Mowbray", "Market Harborough",
-    "Oakham", "Wigston", "Lutterworth", "Ashby-de-la-Zouch",
+    "Leicester",
+    "Loughborough",
+    "Hinckley",
+    "Coalville",
+    "Melton Mowbray",
+    "Market Harborough",
+    "Oakham",
+    "Wigston",
+    "Lutterworth",
+    "Ashby-de-la-Zouch",
 ];
 const POSTCODE_AREAS: &[&str] = &["LE", "NG", "DE", "CV", "PE", "NN", "B", "S"];
 const ITEMS: &[&str] = &[
-    "bicycle", "mobile phone", "handbag", "laptop", "catalytic converter", "wallet", "tools",
-    "parcel", "car keys", "jewellery", "moped", "garden furniture",
+    "bicycle",
+    "mobile phone",
+    "handbag",
+    "laptop",
+    "catalytic converter",
+    "wallet",
+    "tools",
+    "parcel",
+    "car keys",
+    "jewellery",
+    "moped",
+    "garden furniture",
 ];
 const PLACES: &[&str] = &[
-    "outside the library", "from a shed", "from a parked car", "at the bus station",
-    "from a garage", "in the town centre", "outside a supermarket", "at the railway station",
-    "from a front garden", "near the park",
+    "outside the library",
+    "from a shed",
+    "from a parked car",
+    "at the bus station",
+    "from a garage",
+    "in the town centre",
+    "outside a supermarket",
+    "at the railway station",
+    "from a front garden",
+    "near the park",
 ];
 const INCIDENTS: &[&str] = &[
-    "a fight", "shouting", "a suspicious vehicle", "criminal damage to a window",
-    "youths throwing stones", "a burglary in progress", "a collision", "graffiti",
-    "a dog attack", "drug dealing",
+    "a fight",
+    "shouting",
+    "a suspicious vehicle",
+    "criminal damage to a window",
+    "youths throwing stones",
+    "a burglary in progress",
+    "a collision",
+    "graffiti",
+    "a dog attack",
+    "drug dealing",
 ];
 
 /// Kinds of query in the mix.
@@ -453,7 +511,11 @@ impl Generator {
         let (kind, summary) = if self.rng.gen_ratio(1, 2) {
             (
                 EventKind::CrimeReport,
-                format!("{} stolen {} on {street}", capital(self.pick(ITEMS)), self.pick(PLACES)),
+                format!(
+                    "{} stolen {} on {street}",
+                    capital(self.pick(ITEMS)),
+                    self.pick(PLACES)
+                ),
             )
         } else {
             (
@@ -546,7 +608,9 @@ fn misread(mark: &str, rng: &mut ChaCha8Rng) -> String {
         .filter(|(_, c)| swap(*c).is_some())
         .map(|(i, _)| i)
         .collect();
-    let chosen = positions.get(rng.gen_range(0..positions.len().max(1))).copied();
+    let chosen = positions
+        .get(rng.gen_range(0..positions.len().max(1)))
+        .copied();
     mark.chars()
         .enumerate()
         .map(|(i, c)| {
@@ -633,11 +697,15 @@ async fn load(store: &dyn Store, persons: u64, seed: u64) -> anyhow::Result<Load
         if index % SAMPLE_EVERY < 2 {
             match &record.body {
                 RecordBody::Object(Object::Vehicle(vehicle)) => {
-                    loaded.vehicles.push((record.id, vehicle.vrm.as_str().to_owned()));
+                    loaded
+                        .vehicles
+                        .push((record.id, vehicle.vrm.as_str().to_owned()));
                 }
                 RecordBody::Location(location) => {
                     if let Some(postcode) = location.address().and_then(Address::postcode) {
-                        loaded.locations.push((record.id, postcode.as_str().to_owned()));
+                        loaded
+                            .locations
+                            .push((record.id, postcode.as_str().to_owned()));
                     }
                 }
                 _ => {}
@@ -872,9 +940,7 @@ pub async fn run(
         let started = Instant::now();
         let keys = query_keys(&query.text).keys;
         let mut tx = store.begin().await?;
-        let matches = tx
-            .search_keys(&keys, None, LIMIT.saturating_mul(5))
-            .await?;
+        let matches = tx.search_keys(&keys, None, LIMIT.saturating_mul(5)).await?;
         let ids: Vec<RecordId> = matches.iter().map(|m| m.id).collect();
         tx.get_records(&ids).await?;
         tx.rollback().await?;

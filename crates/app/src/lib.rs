@@ -19,6 +19,7 @@
 //!   deadlines, closing and linking duplicates;
 //! * [`identity`]: staff passwords, the TOTP second factor, two-step sign-in, lockout,
 //!   sessions and the administration of accounts and teams ([`IdentitySettings`]);
+//! * [`search`]: one-box search over POLE records ([`App::search_records`]);
 //! * [`checkpoints`]: signed checkpoints of the audit log ([`App::write_checkpoint`],
 //!   [`App::spawn_checkpointer`]);
 //! * [`verify`]: [`verify_audit_log`] recomputes the log from the stored rows;
@@ -46,6 +47,7 @@ mod principal;
 pub mod record_view;
 pub mod records;
 pub mod reports;
+pub mod search;
 pub mod staff;
 pub mod triage;
 mod validate;
@@ -69,6 +71,7 @@ pub use reports::{
     Author, CodeRequest, EvidenceReceipt, FileSummary, NewReport, OutcomeView, PoliceUpdate,
     ReceivedBy, ReportSettings, ReportView, SubmittedReport, TimelineEntry,
 };
+pub use search::{MAX_SEARCH_RESULTS, SearchHit, SearchResults};
 pub use staff::{CreatedStaff, NewStaff, reveal_token};
 pub use triage::{Assessment, QueueItem};
 pub use verify::{VerifyFailure, verify_audit_log};

@@ -42,5 +42,6 @@ pub mod refdata;
 pub mod report;
 pub mod response;
 pub mod retention;
+pub mod search;
 pub mod values;
 pub mod victims_code;

@@ -27,6 +27,7 @@
 mod casework;
 mod convert;
 mod identity;
+mod search;
 mod tx;
 
 #[cfg(feature = "testing")]
@@ -108,6 +109,47 @@ impl PgStore {
     pub async fn begin_tx(&self) -> StoreResult<PgTx> {
         let transaction = self.pool.begin().await.map_err(database_error)?;
         Ok(PgTx::new(transaction))
+    }
+
+    /// Prepares the trigram search `bluelamp bench pole-search` compares the search index
+    /// with: creates the `pg_trgm` extension and a GIN trigram index over each record's
+    /// surname, first forename, VRM, postcode and date of birth.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] if the extension or the index cannot be created.
+    pub async fn prepare_baseline_search(&self) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(database_error)?;
+        search::prepare_baseline(&mut conn).await
+    }
+
+    /// The trigram search of the benchmark: records whose surname, first forename, VRM,
+    /// postcode or date of birth has a word similar to `text` (`<%`), most similar first, at
+    /// most `limit`. Not for use cases: it reads outside the gate.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] if the query fails (e.g. without
+    /// [`PgStore::prepare_baseline_search`]).
+    pub async fn baseline_search(
+        &self,
+        text: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<bluelamp_domain::ids::RecordId>> {
+        let mut conn = self.pool.acquire().await.map_err(database_error)?;
+        search::baseline(&mut conn, text, limit).await
+    }
+
+    /// Refreshes the planner's statistics and the visibility map after a bulk load
+    /// (`VACUUM ANALYZE` of the records and their search keys), so searches use index-only
+    /// scans.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] if the command fails.
+    pub async fn vacuum_analyze(&self) -> StoreResult<()> {
+        sqlx::query("VACUUM ANALYZE records, search_keys")
+            .execute(&self.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(())
     }
 }
 

@@ -10,8 +10,8 @@ use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
 use bluelamp_store::rows::json_text;
 use bluelamp_store::{
-    AuditAppender, LinkRepo, OneTimeCodeRow, RecordRepo, ReportRepo, ReportRow, ReportUpdateRow,
-    StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
+    AuditAppender, KeyMatch, LinkRepo, OneTimeCodeRow, RecordRepo, ReportRepo, ReportRow,
+    ReportUpdateRow, StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
 };
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
@@ -23,6 +23,10 @@ use crate::convert::{
     record_columns, record_from_row, report_from_row, report_update_from_row, staff_from_row,
     u32_from_i64, u64_from_i64,
 };
+use crate::search;
+
+/// Records per `INSERT ... SELECT FROM UNNEST(...)` in [`RecordRepo::insert_records`].
+const RECORDS_PER_INSERT: usize = 5_000;
 
 /// One write transaction on a pooled connection.
 ///
@@ -84,6 +88,57 @@ impl RecordRepo for PgTx {
             });
         }
         self.changed_state = true;
+        search::insert_keys(
+            &mut self.transaction,
+            &search::key_rows(std::slice::from_ref(record)),
+        )
+        .await
+    }
+
+    async fn insert_records(&mut self, records: &[Record]) -> StoreResult<()> {
+        for chunk in records.chunks(RECORDS_PER_INSERT) {
+            let columns = chunk
+                .iter()
+                .map(record_columns)
+                .collect::<StoreResult<Vec<_>>>()?;
+            let ids: Vec<Uuid> = columns.iter().map(|c| c.id).collect();
+            let kinds: Vec<&str> = columns.iter().map(|c| c.kind).collect();
+            let classifications: Vec<&str> =
+                columns.iter().map(|c| c.classification.as_str()).collect();
+            let sensitive: Vec<bool> = columns.iter().map(|c| c.sensitive).collect();
+            let next_review: Vec<chrono::NaiveDate> =
+                columns.iter().map(|c| c.next_review).collect();
+            let created_at: Vec<DateTime<Utc>> = columns.iter().map(|c| c.created_at).collect();
+            let bodies: Vec<&str> = columns.iter().map(|c| c.body.as_str()).collect();
+            let inserted = sqlx::query(
+                "INSERT INTO records \
+                 (id, kind, classification, sensitive, next_review, created_at, body) \
+                 SELECT id, kind, classification, sensitive, next_review, created_at, body::jsonb \
+                 FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::date[], \
+                 $6::timestamptz[], $7::text[]) \
+                 AS t (id, kind, classification, sensitive, next_review, created_at, body) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&ids)
+            .bind(&kinds)
+            .bind(&classifications)
+            .bind(&sensitive)
+            .bind(&next_review)
+            .bind(&created_at)
+            .bind(&bodies)
+            .execute(&mut *self.transaction)
+            .await
+            .map_err(database_error)?
+            .rows_affected();
+            if usize::try_from(inserted).ok() != Some(chunk.len()) {
+                return Err(StoreError::AlreadyExists {
+                    what: "record",
+                    id: "in the batch".to_owned(),
+                });
+            }
+            self.changed_state = true;
+            search::insert_keys(&mut self.transaction, &search::key_rows(chunk)).await?;
+        }
         Ok(())
     }
 
@@ -111,7 +166,26 @@ impl RecordRepo for PgTx {
             });
         }
         self.changed_state = true;
-        Ok(())
+        search::replace_keys(&mut self.transaction, record).await
+    }
+
+    async fn get_records(&mut self, ids: &[RecordId]) -> StoreResult<Vec<Record>> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| *id.as_uuid()).collect();
+        let rows = sqlx::query("SELECT body::text AS body FROM records WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *self.transaction)
+            .await
+            .map_err(database_error)?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn search_keys(
+        &mut self,
+        keys: &[String],
+        kind: Option<RecordKind>,
+        limit: u32,
+    ) -> StoreResult<Vec<KeyMatch>> {
+        search::search(&mut self.transaction, keys, kind, limit).await
     }
 
     async fn get_record(&mut self, id: RecordId) -> StoreResult<Option<Record>> {

@@ -33,6 +33,7 @@
 mod casework;
 mod convert;
 mod identity;
+mod search;
 mod tx;
 
 #[cfg(feature = "testing")]
@@ -151,6 +152,22 @@ impl SqliteStore {
             .await
             .map_err(database_error)?;
         Ok(SqliteTx::new(transaction))
+    }
+
+    /// The naive search `bluelamp bench pole-search` compares the search index with: records
+    /// whose stored surname, first forename, VRM, postcode or date of birth contain every one
+    /// of `words` (`LIKE '%word%'`, a full scan), at most `limit`. Not for use cases: it reads
+    /// outside the gate.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] if the query fails.
+    pub async fn baseline_search(
+        &self,
+        words: &[String],
+        limit: u32,
+    ) -> StoreResult<Vec<bluelamp_domain::ids::RecordId>> {
+        let mut conn = self.reader.acquire().await.map_err(database_error)?;
+        search::baseline(&mut conn, words, limit).await
     }
 }
 

@@ -10,8 +10,8 @@ use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
 use bluelamp_store::rows::json_text;
 use bluelamp_store::{
-    AuditAppender, LinkRepo, OneTimeCodeRow, RecordRepo, ReportRepo, ReportRow, ReportUpdateRow,
-    StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
+    AuditAppender, KeyMatch, LinkRepo, OneTimeCodeRow, RecordRepo, ReportRepo, ReportRow,
+    ReportUpdateRow, StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
 };
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::Sqlite;
@@ -23,10 +23,15 @@ use crate::convert::{
     report_update_from_row, staff_from_row, truncate_to_micros, u32_from_i64, u64_from_i64,
     uuid_text,
 };
+use crate::search;
 
 /// Audit rows per multi-row `INSERT` (three bind parameters each, far below SQLite's limit of
 /// 32,766). Full chunks share one prepared statement.
 const AUDIT_ROWS_PER_INSERT: usize = 250;
+
+/// Records per multi-row `INSERT` in [`RecordRepo::insert_records`] (seven bind parameters
+/// each), and ids per `IN` list in [`RecordRepo::get_records`].
+const RECORDS_PER_INSERT: usize = 500;
 
 /// One write transaction on the single writer connection, opened with `BEGIN IMMEDIATE`.
 ///
@@ -152,6 +157,50 @@ impl RecordRepo for SqliteTx {
             });
         }
         self.changed_state = true;
+        search::insert_keys(
+            &mut self.transaction,
+            &search::key_rows(std::slice::from_ref(record)),
+        )
+        .await
+    }
+
+    async fn insert_records(&mut self, records: &[Record]) -> StoreResult<()> {
+        for chunk in records.chunks(RECORDS_PER_INSERT) {
+            let columns = chunk
+                .iter()
+                .map(record_columns)
+                .collect::<StoreResult<Vec<_>>>()?;
+            let mut sql = String::from(
+                "INSERT INTO records \
+                 (id, kind, classification, sensitive, next_review, created_at, body) VALUES ",
+            );
+            sql.push_str(&vec!["(?,?,?,?,?,?,?)"; columns.len()].join(","));
+            sql.push_str(" ON CONFLICT (id) DO NOTHING");
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for column in &columns {
+                query = query
+                    .bind(&column.id)
+                    .bind(column.kind)
+                    .bind(&column.classification)
+                    .bind(column.sensitive)
+                    .bind(column.next_review)
+                    .bind(column.created_at)
+                    .bind(&column.body);
+            }
+            let inserted = query
+                .execute(&mut *self.transaction)
+                .await
+                .map_err(database_error)?
+                .rows_affected();
+            if usize::try_from(inserted).ok() != Some(chunk.len()) {
+                return Err(StoreError::AlreadyExists {
+                    what: "record",
+                    id: "in the batch".to_owned(),
+                });
+            }
+            self.changed_state = true;
+            search::insert_keys(&mut self.transaction, &search::key_rows(chunk)).await?;
+        }
         Ok(())
     }
 
@@ -179,7 +228,38 @@ impl RecordRepo for SqliteTx {
             });
         }
         self.changed_state = true;
-        Ok(())
+        search::replace_keys(&mut self.transaction, record).await
+    }
+
+    async fn get_records(&mut self, ids: &[RecordId]) -> StoreResult<Vec<Record>> {
+        let mut records = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(RECORDS_PER_INSERT) {
+            let sql = format!(
+                "SELECT body FROM records WHERE id IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(uuid_text(id.as_uuid()));
+            }
+            let rows = query
+                .fetch_all(&mut *self.transaction)
+                .await
+                .map_err(database_error)?;
+            for row in &rows {
+                records.push(record_from_row(row)?);
+            }
+        }
+        Ok(records)
+    }
+
+    async fn search_keys(
+        &mut self,
+        keys: &[String],
+        kind: Option<RecordKind>,
+        limit: u32,
+    ) -> StoreResult<Vec<KeyMatch>> {
+        search::search(&mut self.transaction, keys, kind, limit).await
     }
 
     async fn get_record(&mut self, id: RecordId) -> StoreResult<Option<Record>> {

@@ -39,6 +39,7 @@ mod links;
 mod paging;
 mod records;
 mod reports;
+mod search;
 mod staff;
 mod tamper;
 
@@ -84,6 +85,9 @@ pub use self::reports::{
     unaudited_report_writes_are_refused_and_nothing_persisted, update_missing_report_is_not_found,
     update_report_changes_only_the_mutable_fields,
 };
+pub use self::search::{
+    bulk_insert_indexes_records, search_finds_records_by_their_keys, update_replaces_search_keys,
+};
 pub use self::staff::{
     staff_by_token_hash_finds_only_active_accounts, staff_duplicates_are_already_exists,
     staff_insert_and_lookup_by_username,
@@ -125,6 +129,9 @@ macro_rules! conformance_suite {
             duplicate_link_is_already_exists,
             link_to_missing_record_is_not_found,
             links_of_from_either_end,
+            search_finds_records_by_their_keys,
+            update_replaces_search_keys,
+            bulk_insert_indexes_records,
             report_round_trip_full_and_empty,
             duplicate_report_reference_is_already_exists,
             duplicate_idempotency_key_is_already_exists,

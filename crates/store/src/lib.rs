@@ -102,15 +102,48 @@ pub struct StaffRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// A record that shares search keys with a query, from [`RecordRepo::search_keys`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyMatch {
+    /// The record.
+    pub id: RecordId,
+    /// How many of the query's keys it has.
+    pub matched: u32,
+}
+
+/// Most keys one search may look up.
+pub const MAX_SEARCH_KEYS: usize = 200;
+
 /// Records: the POLE entities with their marking, provenance and retention.
+///
+/// Every record is indexed under its search keys (`bluelamp_domain::search::search_keys`),
+/// written by the backend in the same transaction as the record: inserting adds them and
+/// updating replaces them.
 #[async_trait]
 pub trait RecordRepo {
-    /// Stores a new record; fails with [`StoreError::AlreadyExists`] on a duplicate id.
+    /// Stores a new record and its search keys; fails with [`StoreError::AlreadyExists`] on a
+    /// duplicate id.
     async fn insert_record(&mut self, record: &Record) -> StoreResult<()>;
-    /// Replaces an existing record (same id); fails with [`StoreError::NotFound`].
+    /// Stores many new records and their search keys with few statements (bulk loading);
+    /// fails with [`StoreError::AlreadyExists`] when any id exists, after which the
+    /// transaction must be rolled back (part of the batch may have been written in it).
+    async fn insert_records(&mut self, records: &[Record]) -> StoreResult<()>;
+    /// Replaces an existing record (same id) and its search keys; fails with
+    /// [`StoreError::NotFound`].
     async fn update_record(&mut self, record: &Record) -> StoreResult<()>;
     /// Reads one record.
     async fn get_record(&mut self, id: RecordId) -> StoreResult<Option<Record>>;
+    /// Reads the records among `ids` that exist, in no particular order.
+    async fn get_records(&mut self, ids: &[RecordId]) -> StoreResult<Vec<Record>>;
+    /// The records (optionally of one kind) that have any of `keys` (at most
+    /// [`MAX_SEARCH_KEYS`]; more is [`StoreError::Database`]), with how many of the keys each
+    /// has: most first, then by id; at most `limit`.
+    async fn search_keys(
+        &mut self,
+        keys: &[String],
+        kind: Option<RecordKind>,
+        limit: u32,
+    ) -> StoreResult<Vec<KeyMatch>>;
     /// Lists records by id order (ids are UUIDv7, so creation order), optionally of one kind,
     /// starting after `after`, at most `limit`.
     async fn list_records(

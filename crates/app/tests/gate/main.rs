@@ -8,6 +8,7 @@ mod casework;
 mod harness;
 mod identity;
 mod reports;
+mod search;
 mod triage;
 mod use_cases;
 
@@ -57,4 +58,6 @@ backend_tests!(
     allocation_follows_roles_and_fills_my_work,
     tasks_and_victims_code_deadlines,
     closing_and_duplicates_keep_police_information_back,
+    search_finds_misspelt_names_misread_marks_and_postcodes,
+    search_refusals_and_junk,
 );

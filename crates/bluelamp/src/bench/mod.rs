@@ -4,6 +4,7 @@
 mod api;
 mod audit;
 mod memory;
+mod pole;
 mod portal;
 mod reports;
 
@@ -93,6 +94,28 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2_000_000_000)]
         bytes: u64,
     },
+    /// One-box search over a synthetic force: N persons, 2N events, N/10 vehicles and N/10
+    /// locations loaded in bulk; a seeded mix of queries through `App::search_records`
+    /// (p50/p95/p99) against a naive baseline (`LIKE` on SQLite, `pg_trgm` on PostgreSQL),
+    /// and opening a found person's page.
+    PoleSearch {
+        /// Persons in the force.
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        /// Queries in the mix.
+        #[arg(long, default_value_t = 500)]
+        queries: usize,
+        /// Run the baseline on one round of the five query kinds in every this many queries
+        /// (0: never); a full scan per query is slow.
+        #[arg(long, default_value_t = 50)]
+        baseline_every: usize,
+        /// Seed of the generator and the query mix.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Use this (scratch!) database instead of a temporary SQLite file.
+        #[arg(long = "database", value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// Resident memory of an idle `bluelamp serve` child process.
     IdleMemory {
         /// Seconds to let the server settle before reading its memory.
@@ -156,6 +179,22 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::PortalRender { iterations } => portal::render(iterations).await,
         BenchCommand::UploadMemory { bytes } => portal::upload_memory(bytes).await,
+        BenchCommand::PoleSearch {
+            persons,
+            queries,
+            baseline_every,
+            seed,
+            database_url,
+        } => {
+            pole::run(
+                persons,
+                queries,
+                baseline_every,
+                seed,
+                database_url.as_deref(),
+            )
+            .await
+        }
         BenchCommand::IdleMemory { settle_secs, demo } => {
             memory::run(Duration::from_secs(settle_secs), demo).await
         }

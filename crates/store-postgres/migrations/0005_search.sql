@@ -1,0 +1,15 @@
+-- Bluelamp schema, version 5: the one-box search index over POLE records. Each row is one
+-- search key of one record (see bluelamp_domain::search), written with the record in the same
+-- transaction. Version 4 is the casework migration; migrations are applied in version order
+-- and a missing version is not an error. Migrations are append-only.
+
+CREATE TABLE search_keys (
+    key       text NOT NULL,                           -- e.g. 'pn:SMT', 'vr:A812C0E'
+    record_id uuid NOT NULL REFERENCES records (id),
+    kind      text NOT NULL,                           -- the record's kind, to filter by
+    -- Covering: a search reads only this index.
+    PRIMARY KEY (key, record_id) INCLUDE (kind)
+);
+
+-- Replacing a record's keys finds them by record.
+CREATE INDEX search_keys_record ON search_keys (record_id);

@@ -15,6 +15,9 @@
 //!   flagged, and supervisors see how many there are.
 //! * `incident` — record an incident reported by phone, at a front counter or in person:
 //!   it joins the triage queue like an online report.
+//! * `search` and `records` — one search box over people, vehicles, places and events, and
+//!   their pages (identifiers, warning markers, links, a timeline), each opened for a
+//!   purpose that links carry on.
 //! * `work` — "My work": reports allocated to the viewer or their team, most urgent first.
 //! * `report` — one report: the purpose of opening it (pre-filled, one click), what the
 //!   reporter told us, the THRIVE assessment, the recording decision (a crime with its Home
@@ -35,6 +38,7 @@ mod pages;
 mod queue;
 mod records;
 mod report;
+mod search;
 mod view;
 mod work;
 
@@ -165,6 +169,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             "/staff/incidents/new",
             get(incident::form).post(incident::record),
         )
+        .route("/staff/search", get(search::search))
         .route("/staff/records/{id}", get(records::show))
         .route("/staff/reports/{reference}", get(report::show))
         .route("/staff/reports/{reference}/{action}", post(report::act))

@@ -44,9 +44,10 @@ fn sees_queue(role: Option<Role>) -> bool {
 type Section = (&'static str, &'static str, fn(Option<Role>) -> bool);
 
 /// The sections of the workspace.
-const SECTIONS: [Section; 5] = [
+const SECTIONS: [Section; 6] = [
     ("/staff/work", "My work", handles_reports),
     ("/staff/queue", "Triage queue", sees_queue),
+    ("/staff/search", "Search", searches),
     (
         "/staff/incidents/new",
         "Record an incident",
@@ -55,6 +56,11 @@ const SECTIONS: [Section; 5] = [
     ("/staff/admin/users", "Users", is_administrator),
     ("/staff/admin/teams", "Teams", is_administrator),
 ];
+
+/// Whether `role` searches records (everyone who consults them).
+fn searches(role: Option<Role>) -> bool {
+    sees_queue(role) || role == Some(Role::InformationManager)
+}
 
 fn is_administrator(role: Option<Role>) -> bool {
     role == Some(Role::Administrator)

@@ -355,6 +355,41 @@ pub(crate) struct IncidentPage {
     pub(crate) caller_is_victim: bool,
 }
 
+/// One search result.
+#[derive(Clone, Debug)]
+pub(crate) struct SearchRow {
+    /// "Person", "Vehicle", …
+    pub(crate) kind: String,
+    /// Its page, purpose kept.
+    pub(crate) href: String,
+    /// One line about it.
+    pub(crate) summary: String,
+}
+
+/// The one-box search.
+#[derive(Template)]
+#[template(path = "staff/search.html")]
+pub(crate) struct SearchPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The search box.
+    pub(crate) q: TextField,
+    /// Kinds `(value, words, selected)`.
+    pub(crate) kinds: Vec<Choice>,
+    /// Purposes.
+    pub(crate) purposes: Vec<Choice>,
+    /// The purpose's reference or words.
+    pub(crate) purpose_text: TextField,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// Whether a search ran.
+    pub(crate) searched: bool,
+    /// What the box was understood as.
+    pub(crate) understood: Vec<String>,
+    /// The results, best first.
+    pub(crate) rows: Vec<SearchRow>,
+}
+
 /// A link on a record page.
 #[derive(Clone, Debug)]
 pub(crate) struct LinkRow {

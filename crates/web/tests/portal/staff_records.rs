@@ -157,3 +157,56 @@ async fn a_person_page_shows_markers_identifiers_links_and_a_timeline_for_a_stat
     assert_eq!(refused.status, 403);
     assert!(!refused.shows("Okafor"));
 }
+
+#[tokio::test]
+async fn one_search_box_finds_a_misspelt_name_for_a_stated_purpose_and_links_keep_it() {
+    let server = PortalApp::spawn().await;
+    let (person, _) = person_with_an_event(&server).await;
+    let StaffUser {
+        browser: mut officer,
+        ..
+    } = signed_in_as(&server, "pc.patel", "PC 2741 Patel", Role::Officer).await;
+    let form = officer.get("/staff/search").await;
+    assert_eq!(form.status, 200);
+    form.assert_shows("Search people, vehicles, places and events");
+    let before = server.audit().await.len();
+    let no_purpose = officer.get("/staff/search?q=Okafer").await;
+    assert_eq!(no_purpose.status, 422);
+    no_purpose.assert_shows("Choose why you are looking");
+    assert_eq!(
+        server.audit().await.len(),
+        before,
+        "nothing searched without a purpose"
+    );
+    let junk = officer
+        .get("/staff/search?q=%21%21%21&purpose=safeguarding")
+        .await;
+    assert_eq!(junk.status, 422, "{}", junk.text);
+    let found = officer
+        .get("/staff/search?q=Sam+Okafer&purpose=investigating-crime&purpose_text=33%2F2026%2F000001")
+        .await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    found.assert_shows("Sam OKAFOR, born 1985-02-03");
+    assert!(
+        found.text.contains(&format!(
+            "/staff/records/{person}?purpose=investigating-crime&#38;purpose_text=33%2F2026%2F000001"
+        )),
+        "the result's link keeps the purpose: {}",
+        found.text
+    );
+    let audit = server.audit().await;
+    let last = &audit.last().unwrap().entry;
+    assert_eq!(last.kind, LogKind::Consultation);
+    assert_eq!(
+        last.purpose.as_deref(),
+        Some("investigating crime 33/2026/000001")
+    );
+    assert!(last.records.contains(person.as_uuid()));
+    let StaffUser {
+        browser: mut admin, ..
+    } = signed_in_as(&server, "admin.one", "Alex Admin", Role::Administrator).await;
+    let refused = admin
+        .get("/staff/search?q=Okafor&purpose=safeguarding")
+        .await;
+    assert_eq!(refused.status, 403);
+}

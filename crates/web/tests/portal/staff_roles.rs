@@ -97,6 +97,10 @@ async fn every_route_as_every_role_and_as_nobody() {
             ("/staff/queue".to_owned(), reads_reports),
             ("/staff/incidents/new".to_owned(), operational(role)),
             (record.clone(), !admin),
+            (
+                "/staff/search?q=AB12+CDE&purpose=safeguarding".to_owned(),
+                !admin,
+            ),
             (report.clone(), reads_reports),
             ("/staff/admin/users".to_owned(), admin),
             (user_page.clone(), admin),

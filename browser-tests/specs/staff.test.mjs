@@ -113,6 +113,23 @@ test('a contact handler, an officer and a supervisor take a report from arrival 
   assert.equal(await mine.count(), 1, `${reference} is not in the officer's work`);
   await navigation(officer.page, () => mine.click());
   await checkStaffPage(officer.page, 'report from my work (phone)');
+  // From the report, the officer looks the reporter up (misspelt), with the report as the
+  // purpose, and opens their person page: the report's event is linked.
+  const reportUrl = officer.page.url();
+  await navigation(officer.page, () =>
+    officer.page.getByRole('link', { name: 'Search people, vehicles and places for this report' }).click());
+  await checkStaffPage(officer.page, 'search with the report as purpose (phone)');
+  await officer.page.locator('#q').fill('Alex Exampel');
+  await press(officer.page, 'Search');
+  await checkStaffPage(officer.page, 'search results (phone)');
+  const person = officer.page.locator('#results a', { hasText: 'EXAMPLE' }).first();
+  assert.equal(await person.count(), 1, `the reporter is not found: ${await mainText(officer.page)}`);
+  await navigation(officer.page, () => person.click());
+  await checkStaffPage(officer.page, 'person page (phone)');
+  assert.match(await mainText(officer.page), new RegExp(`Opened for: Investigating report ${reference}`));
+  assert.match(await mainText(officer.page), /Reporting person of/);
+  await navigation(officer.page, () => officer.page.goto(reportUrl));
+
   await messageReporter(officer.page, OFFICER_MESSAGE);
   await checkStaffPage(officer.page, 'report after the officer\'s message (phone)');
   await reporterSees([OFFICER_MESSAGE], 'the officer\'s message');

@@ -30,6 +30,7 @@
 //! Handlers call one `App` use case each and never reach the store; a refused action is
 //! audited by the application and shown as "You cannot do that".
 
+mod add_record;
 mod admin;
 mod auth;
 mod cookies;
@@ -171,6 +172,10 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/staff/search", get(search::search))
         .route("/staff/records/{id}", get(records::show))
+        .route(
+            "/staff/records/{id}/add",
+            get(add_record::form).post(add_record::add),
+        )
         .route("/staff/reports/{reference}", get(report::show))
         .route("/staff/reports/{reference}/{action}", post(report::act))
         .route(

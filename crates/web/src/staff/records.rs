@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bluelamp_app::{LinkedRecord, RecordView};
-use bluelamp_domain::ids::RecordId;
+use bluelamp_domain::ids::{RecordId, RecordKind};
 use bluelamp_domain::object::Object;
 use bluelamp_domain::person::PersonIdentifier;
 use bluelamp_domain::record::{Record, RecordBody};
@@ -418,6 +418,26 @@ pub(crate) async fn show(
         })
         .collect();
     let kind = kind_label(&view.record.body);
+    let add_links = if pages::handles_reports(user.principal.subject.role) {
+        [
+            ("person", RecordKind::Person, "Add a linked person"),
+            ("vehicle", RecordKind::Object, "Add a linked vehicle"),
+            ("location", RecordKind::Location, "Add a linked place"),
+        ]
+        .into_iter()
+        .filter(|(_, new, _)| {
+            !super::add_record::roles_between(*new, view.record.kind()).is_empty()
+        })
+        .map(|(value, _, words)| {
+            (
+                format!("/staff/records/{id}/add?kind={value}&{keep}"),
+                words.to_owned(),
+            )
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
     let page = RecordPage {
         chrome: pages::chrome_in(
             &state,
@@ -433,6 +453,7 @@ pub(crate) async fn show(
         facts: details(&view.record),
         links,
         timeline,
+        add_links,
     };
     finish(render(StatusCode::OK, &page), Vec::new())
 }

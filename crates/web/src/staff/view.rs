@@ -390,6 +390,26 @@ pub(crate) struct SearchPage {
     pub(crate) rows: Vec<SearchRow>,
 }
 
+/// Add a person, vehicle or place linked to a record.
+#[derive(Template)]
+#[template(path = "staff/add_record.html")]
+pub(crate) struct AddRecordPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// "Add a linked person".
+    pub(crate) heading: String,
+    /// The record it will be linked to, in one line.
+    pub(crate) linked_to: String,
+    /// Where the form posts (purpose kept).
+    pub(crate) action: String,
+    /// The roles `(value, words, selected)`.
+    pub(crate) roles: Vec<Choice>,
+    /// The new record's fields.
+    pub(crate) fields: Vec<TextField>,
+}
+
 /// A link on a record page.
 #[derive(Clone, Debug)]
 pub(crate) struct LinkRow {
@@ -423,6 +443,8 @@ pub(crate) struct RecordPage {
     pub(crate) links: Vec<LinkRow>,
     /// Linked events, newest first.
     pub(crate) timeline: Vec<StaffTimelineItem>,
+    /// "Add a linked …" links `(href, words)`, for those who may.
+    pub(crate) add_links: Vec<(String, String)>,
 }
 
 /// One report on "My work".

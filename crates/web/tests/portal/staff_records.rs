@@ -210,3 +210,90 @@ async fn one_search_box_finds_a_misspelt_name_for_a_stated_purpose_and_links_kee
         .await;
     assert_eq!(refused.status, 403);
 }
+
+#[tokio::test]
+async fn officers_record_and_link_a_new_person_and_place_to_an_event() {
+    let server = PortalApp::spawn().await;
+    let (_, event) = person_with_an_event(&server).await;
+    let StaffUser {
+        browser: mut officer,
+        ..
+    } = signed_in_as(&server, "pc.patel", "PC 2741 Patel", Role::Officer).await;
+    let page = officer
+        .get(&format!("/staff/records/{event}?purpose=safeguarding"))
+        .await;
+    page.assert_shows("Add a linked person");
+    page.assert_shows("Add a linked place");
+    let add = format!("/staff/records/{event}/add?kind=person&purpose=safeguarding");
+    let form = officer.get(&add).await;
+    assert_eq!(form.status, 200);
+    form.assert_shows("Suspect");
+    assert!(
+        !form.shows("Occurred at"),
+        "only roles joining a person to an event"
+    );
+    let refused = officer
+        .post(
+            &add,
+            &[
+                ("role", ""),
+                ("full_name", "Dan Marsh"),
+                ("dob", "2090-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    refused.assert_shows("Choose how it is linked");
+    let refused = officer
+        .post(
+            &add,
+            &[
+                ("role", "suspect"),
+                ("full_name", "Dan Marsh"),
+                ("dob", "2090-01-01"),
+            ],
+        )
+        .await;
+    refused.assert_shows("Enter a real date of birth in the past");
+    refused.assert_shows("Dan Marsh");
+    let added = officer
+        .submit(
+            &add,
+            &[
+                ("role", "suspect"),
+                ("full_name", "Dan Marsh"),
+                ("dob", "1990-06-01"),
+            ],
+        )
+        .await;
+    added.assert_shows("Dan Marsh, born 1 June 1990");
+    added.assert_shows("Suspect of");
+    added.assert_shows("Bicycle taken from outside the library");
+    let place = format!("/staff/records/{event}/add?kind=location&purpose=safeguarding");
+    officer.get(&place).await;
+    let placed = officer
+        .submit(
+            &place,
+            &[
+                ("role", "occurred_at"),
+                ("address_line_1", "Library Row"),
+                ("address_town", "Leicester"),
+                ("address_postcode", "LE1 5WW"),
+            ],
+        )
+        .await;
+    placed.assert_shows("Library Row, Leicester, LE1 5WW");
+    let event_page = officer
+        .get(&format!("/staff/records/{event}?purpose=safeguarding"))
+        .await;
+    event_page.assert_shows("Dan Marsh");
+    event_page.assert_shows("Library Row");
+    let audit = server.audit().await;
+    assert!(
+        audit
+            .iter()
+            .filter(|entry| entry.entry.kind == LogKind::Collection)
+            .any(|entry| entry.entry.action == "link.create"),
+        "the link is audited"
+    );
+}

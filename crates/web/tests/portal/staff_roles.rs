@@ -98,6 +98,13 @@ async fn every_route_as_every_role_and_as_nobody() {
             ("/staff/incidents/new".to_owned(), operational(role)),
             (record.clone(), !admin),
             (
+                format!(
+                    "/staff/records/{}/add?kind=person&purpose=safeguarding",
+                    vehicle.id
+                ),
+                operational(role),
+            ),
+            (
                 "/staff/search?q=AB12+CDE&purpose=safeguarding".to_owned(),
                 !admin,
             ),

@@ -128,6 +128,16 @@ test('a contact handler, an officer and a supervisor take a report from arrival 
   await checkStaffPage(officer.page, 'person page (phone)');
   assert.match(await mainText(officer.page), new RegExp(`Opened for: Investigating report ${reference}`));
   assert.match(await mainText(officer.page), /Reporting person of/);
+  // The reporter mentions their car: the officer records it and links it to them.
+  await navigation(officer.page, () => officer.page.getByRole('link', { name: 'Add a linked vehicle' }).click());
+  await checkStaffPage(officer.page, 'add a linked vehicle (phone)');
+  await officer.page.locator('#role').selectOption('owner');
+  await officer.page.locator('#vrm').fill('ab12cde');
+  await officer.page.locator('#colour').fill('Blue');
+  await press(officer.page, 'Add and link');
+  await checkStaffPage(officer.page, 'the new vehicle (phone)');
+  assert.match(await mainText(officer.page), /AB12 ?CDE/);
+  assert.match(await mainText(officer.page), /Owner/);
   await navigation(officer.page, () => officer.page.goto(reportUrl));
 
   await messageReporter(officer.page, OFFICER_MESSAGE);

@@ -18,7 +18,7 @@ use bluelamp_domain::record::RecordBody;
 use bluelamp_domain::values::NhsNumber;
 use serde::Deserialize;
 
-use super::auth::{SignedIn, check_form, signed_in};
+use super::auth::{SignedIn, signed_in, signed_in_form};
 use super::records::{RecordPurpose, one_line, purpose_page};
 use super::view::{AddRecordPage, Choice};
 use super::{finish, pages};
@@ -399,14 +399,10 @@ pub(crate) async fn add(
     Query(query): Query<AddQuery>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let user = match signed_in(&state, &headers).await {
-        Ok(user) => user,
+    let (user, form) = match signed_in_form(&state, &headers, pairs).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &user.csrf) {
-        return refused;
-    }
     let adding = match context(&state, &user, &id, &query).await {
         Ok(adding) => adding,
         Err(response) => return *response,

@@ -13,7 +13,7 @@ use bluelamp_policy::Role;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::auth::{SignedIn, check_form, signed_in};
+use super::auth::{SignedIn, signed_in, signed_in_form};
 use super::queue::short_time;
 use super::view::{Choice, Fact, TeamsPage, UserPage, UserRow, UsersPage};
 use super::{finish, pages};
@@ -113,11 +113,6 @@ fn new_user_fields(form: &FormData, errors: &[ErrorItem]) -> Vec<TextField> {
     ]
 }
 
-/// The signed-in administrator, or the response to send instead.
-async fn administrator(state: &AppState, headers: &HeaderMap) -> Result<SignedIn, Response> {
-    signed_in(state, headers).await
-}
-
 async fn users_page(
     state: &AppState,
     user: &SignedIn,
@@ -176,7 +171,7 @@ pub(crate) async fn users(
     headers: HeaderMap,
     Query(query): Query<DoneQuery>,
 ) -> Response {
-    let user = match administrator(&state, &headers).await {
+    let user = match signed_in(&state, &headers).await {
         Ok(user) => user,
         Err(response) => return response,
     };
@@ -227,14 +222,10 @@ pub(crate) async fn create_user(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let user = match administrator(&state, &headers).await {
-        Ok(user) => user,
+    let (user, form) = match signed_in_form(&state, &headers, pairs).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &user.csrf) {
-        return refused;
-    }
     let username = form.trimmed("username").to_owned();
     let password = SecretString::from(form.get("password").to_owned());
     let mut errors = Vec::new();
@@ -387,7 +378,7 @@ pub(crate) async fn user(
     Path(id): Path<String>,
     Query(query): Query<DoneQuery>,
 ) -> Response {
-    let user = match administrator(&state, &headers).await {
+    let user = match signed_in(&state, &headers).await {
         Ok(user) => user,
         Err(response) => return response,
     };
@@ -411,14 +402,10 @@ pub(crate) async fn change_user(
     Path((id, action)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let user = match administrator(&state, &headers).await {
-        Ok(user) => user,
+    let (user, form) = match signed_in_form(&state, &headers, pairs).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &user.csrf) {
-        return refused;
-    }
     let Ok(id) = id.parse::<StaffId>() else {
         return pages::not_found(&state, Some(&user), "account");
     };
@@ -509,7 +496,7 @@ pub(crate) async fn teams(
     headers: HeaderMap,
     Query(query): Query<DoneQuery>,
 ) -> Response {
-    let user = match administrator(&state, &headers).await {
+    let user = match signed_in(&state, &headers).await {
         Ok(user) => user,
         Err(response) => return response,
     };
@@ -528,14 +515,10 @@ pub(crate) async fn create_team(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let user = match administrator(&state, &headers).await {
-        Ok(user) => user,
+    let (user, form) = match signed_in_form(&state, &headers, pairs).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &user.csrf) {
-        return refused;
-    }
     let name = form.trimmed("name");
     if name.is_empty() {
         let error = ErrorItem {

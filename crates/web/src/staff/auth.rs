@@ -79,6 +79,21 @@ pub(crate) fn check_form(
     }
 }
 
+/// The signed-in member of staff of a form post whose CSRF token and origin check out, with
+/// the form; or the response to send instead (sign-in, or the 403 of a refused form).
+pub(crate) async fn signed_in_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    pairs: Vec<(String, String)>,
+) -> Result<(SignedIn, FormData), Response> {
+    let form = FormData::new(pairs);
+    let user = signed_in(state, headers).await?;
+    if let Some(refused) = check_form(state, headers, &form, &user.csrf) {
+        return Err(refused);
+    }
+    Ok((user, form))
+}
+
 /// Why the person is on the sign-in page again.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct SignInQuery {
@@ -524,14 +539,10 @@ pub(crate) async fn sign_out(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let user = match signed_in(&state, &headers).await {
-        Ok(user) => user,
+    let (user, _form) = match signed_in_form(&state, &headers, pairs).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &user.csrf) {
-        return refused;
-    }
     if let Err(error) = state.app.sign_out(&user.token).await {
         return pages::app_error(&state, Some(&user), &error);
     }
@@ -594,14 +605,10 @@ pub(crate) async fn change_password(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let user = match signed_in(&state, &headers).await {
-        Ok(user) => user,
+    let (user, form) = match signed_in_form(&state, &headers, pairs).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &user.csrf) {
-        return refused;
-    }
     let Some(staff_id) = user.staff_id() else {
         return pages::forbidden(&state, &user);
     };

@@ -12,7 +12,7 @@ use bluelamp_domain::person::{ContactDetails, Person};
 use bluelamp_domain::report::ReportKind;
 use chrono::{NaiveDateTime, TimeZone as _};
 
-use super::auth::{SignedIn, check_form, signed_in};
+use super::auth::{SignedIn, signed_in, signed_in_form};
 use super::queue::REPORT_PURPOSE;
 use super::view::{Choice, IncidentPage};
 use super::{finish, pages};
@@ -298,14 +298,10 @@ pub(crate) async fn record(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let user = match signed_in(&state, &headers).await {
-        Ok(user) => user,
+    let (user, form) = match signed_in_form(&state, &headers, pairs).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &user.csrf) {
-        return refused;
-    }
     let (report, received_by) = match parse_form(&state, &form) {
         Ok(parsed) => parsed,
         Err(errors) => return page(&state, &user, &form, errors),

@@ -27,7 +27,7 @@ use bluelamp_policy::Role;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
 use serde::Deserialize;
 
-use super::auth::{SignedIn, check_form, signed_in};
+use super::auth::{SignedIn, signed_in, signed_in_form};
 use super::queue::{REPORT_PURPOSE, short_time};
 use super::view::{Choice, Fact, PurposePage, ReportForms, ReportPage, StaffTimelineItem, TaskRow};
 use super::{finish, pages, query_value};
@@ -881,14 +881,10 @@ pub(crate) async fn act(
     Path((reference, action)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let user = match signed_in(&state, &headers).await {
-        Ok(user) => user,
+    let (user, form) = match signed_in_form(&state, &headers, pairs).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &user.csrf) {
-        return refused;
-    }
     let Ok(reference) = ReportReference::parse(&reference) else {
         return pages::not_found(&state, Some(&user), "report");
     };

@@ -289,8 +289,8 @@ pub struct Colleague {
     pub team_name: Option<String>,
 }
 
-/// Parses the stored kind, status and type label of a report row.
-fn row_basics(
+/// Parses the stored reference, kind and status of a report row, with its type's label.
+pub(crate) fn row_basics(
     inner: &Inner,
     row: &ReportRow,
     today: NaiveDate,

@@ -154,22 +154,8 @@ impl App {
         let today = now.date_naive();
         rows.iter()
             .map(|row| {
-                let reference = ReportReference::parse(&row.reference)
-                    .map_err(|error| AppError::Internal(format!("stored reference: {error}")))?;
-                let kind = row
-                    .kind
-                    .parse::<ReportKind>()
-                    .map_err(|error| AppError::Internal(error.to_string()))?;
-                let status = row
-                    .status
-                    .parse::<ReportStatus>()
-                    .map_err(|error| AppError::Internal(error.to_string()))?;
-                let type_label = row
-                    .details
-                    .get("report_type")
-                    .and_then(Value::as_str)
-                    .and_then(|code| inner.refdata.online_report_types.get(code, today))
-                    .map(|entry| entry.label.clone());
+                let (reference, kind, status, type_label) =
+                    crate::casework::row_basics(inner, row, today)?;
                 let grade = row
                     .details
                     .pointer("/triage/assessment/grade")

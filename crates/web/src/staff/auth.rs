@@ -277,6 +277,23 @@ fn pending(state: &AppState, headers: &HeaderMap) -> Option<SecretString> {
     cookies::read(headers, cookies::PENDING, state.staff.config.secure_cookies)
 }
 
+/// The pending sign-in of a form post whose token (derived from it) and origin check out,
+/// with the form; or the response to send instead (back to sign-in, or the 403).
+fn pending_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    pairs: Vec<(String, String)>,
+) -> Result<(SecretString, FormData), Box<Response>> {
+    let form = FormData::new(pairs);
+    let Some(pending) = pending(state, headers) else {
+        return Err(Box::new(to_sign_in()));
+    };
+    if let Some(refused) = check_form(state, headers, &form, &cookies::csrf_token(&pending)) {
+        return Err(Box::new(refused));
+    }
+    Ok((pending, form))
+}
+
 /// Back to the sign-in page (no sign-in is pending).
 fn to_sign_in() -> Response {
     finish(see_other("/staff/sign-in"), Vec::new())
@@ -349,13 +366,10 @@ pub(crate) async fn verify_code(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let Some(pending) = pending(&state, &headers) else {
-        return to_sign_in();
+    let (pending, form) = match pending_form(&state, &headers, pairs) {
+        Ok(found) => found,
+        Err(response) => return *response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &cookies::csrf_token(&pending)) {
-        return refused;
-    }
     let (status, message) = match typed_code(&form) {
         Err(message) => (StatusCode::UNPROCESSABLE_ENTITY, message),
         Ok(code) => match state.app.sign_in_totp(&pending, &code).await {
@@ -461,13 +475,10 @@ pub(crate) async fn enrol_begin(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let Some(pending) = pending(&state, &headers) else {
-        return to_sign_in();
+    let (pending, _form) = match pending_form(&state, &headers, pairs) {
+        Ok(found) => found,
+        Err(response) => return *response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &cookies::csrf_token(&pending)) {
-        return refused;
-    }
     match state.app.begin_totp_enrolment(&pending).await {
         Ok(enrolment) => {
             state.staff.keep_enrolment(
@@ -503,13 +514,10 @@ pub(crate) async fn enrol_confirm(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = FormData::new(pairs);
-    let Some(pending) = pending(&state, &headers) else {
-        return to_sign_in();
+    let (pending, form) = match pending_form(&state, &headers, pairs) {
+        Ok(found) => found,
+        Err(response) => return *response,
     };
-    if let Some(refused) = check_form(&state, &headers, &form, &cookies::csrf_token(&pending)) {
-        return refused;
-    }
     let key = cookies::fingerprint(&pending);
     let Some(enrolment) = state.staff.enrolment(&key) else {
         return finish(see_other("/staff/sign-in/enrol"), Vec::new());

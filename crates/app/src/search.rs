@@ -6,7 +6,7 @@ use bluelamp_domain::marking::Classification;
 use bluelamp_domain::object::Object;
 use bluelamp_domain::record::{Record, RecordBody};
 use bluelamp_domain::search::{
-    QueryTerm, SearchQuery, fold_text, jaro_winkler, query_keys, summary,
+    KEY_SCHEME, QueryTerm, SearchQuery, fold_text, jaro_winkler, query_keys, summary,
 };
 use bluelamp_domain::values::Purpose;
 use bluelamp_policy::{Action, ResourceKind};
@@ -20,6 +20,9 @@ pub const MAX_SEARCH_RESULTS: u32 = 100;
 
 /// Candidates read from the index per result asked for, before ranking.
 const CANDIDATES_PER_RESULT: u32 = 5;
+
+/// Records whose search keys one transaction rewrites when the index is rebuilt.
+const REINDEX_BATCH: u32 = 2_000;
 
 /// One record found by [`App::search_records`].
 #[derive(Clone, Debug, PartialEq)]
@@ -91,10 +94,17 @@ impl App {
 
         let mut tx = inner.store.begin().await?;
         let candidates = limit.saturating_mul(CANDIDATES_PER_RESULT);
-        let matches = match tx.search_keys(&query.keys, kind, candidates).await {
-            Ok(matches) => matches,
-            Err(error) => return abandon(tx, error.into()).await,
-        };
+        // Narrowest key set first; stop at the first that finds a page of results.
+        let mut matches = Vec::new();
+        for keys in query.stages() {
+            matches = match tx.search_keys(keys, kind, candidates).await {
+                Ok(matches) => matches,
+                Err(error) => return abandon(tx, error.into()).await,
+            };
+            if matches.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
         let ids: Vec<_> = matches.iter().map(|hit| hit.id).collect();
         let records = match tx.get_records(&ids).await {
             Ok(records) => records,
@@ -135,6 +145,60 @@ impl App {
             hits,
             understood: query.terms.iter().map(ToString::to_string).collect(),
         })
+    }
+}
+
+impl App {
+    /// Rebuilds the search index from the records when it was written under an older key
+    /// scheme than this build's (`bluelamp_domain::search::KEY_SCHEME`), a batch of records per
+    /// transaction, calling `progress` with the number of records done so far after each.
+    /// Returns how many records were reindexed, or `None` when the index was current. Safe to
+    /// interrupt: the scheme is recorded only once every record is done, so the next start
+    /// begins again.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the store fails.
+    pub async fn refresh_search_index(
+        &self,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Option<u64>, AppError> {
+        let store = &self.inner.store;
+        let mut tx = store.begin().await?;
+        let scheme = match tx.search_scheme().await {
+            Ok(scheme) => scheme,
+            Err(error) => return abandon(tx, error.into()).await,
+        };
+        tx.rollback().await?;
+        if scheme >= KEY_SCHEME {
+            return Ok(None);
+        }
+        tracing::info!(
+            from = scheme,
+            to = KEY_SCHEME,
+            "rebuilding the search index"
+        );
+        let mut done: u64 = 0;
+        let mut after = None;
+        loop {
+            let mut tx = store.begin().await?;
+            let last = match tx.reindex_records(after, REINDEX_BATCH).await {
+                Ok(last) => last,
+                Err(error) => return abandon(tx, error.into()).await,
+            };
+            let Some((last, count)) = last else {
+                if let Err(error) = tx.set_search_scheme(KEY_SCHEME).await {
+                    return abandon(tx, error.into()).await;
+                }
+                tx.commit().await?;
+                break;
+            };
+            tx.commit().await?;
+            after = Some(last);
+            done = done.saturating_add(u64::try_from(count).unwrap_or(u64::MAX));
+            progress(done);
+        }
+        tracing::info!(records = done, "search index rebuilt");
+        Ok(Some(done))
     }
 }
 

@@ -150,6 +150,15 @@ pub async fn build(config: &Config) -> anyhow::Result<Node> {
         reports: bluelamp_app::ReportSettings::default(),
         identity: bluelamp_app::IdentitySettings::embedded()?,
     });
+    let bar = crate::progress::counter("search index");
+    let rebuilt = app
+        .refresh_search_index(&|done| bar.set_position(done))
+        .await
+        .context("cannot rebuild the search index")?;
+    bar.finish_and_clear();
+    if let Some(records) = rebuilt {
+        tracing::info!(records, "the search index follows the current key scheme");
+    }
     Ok(Node {
         app,
         store,

@@ -21,6 +21,16 @@ pub fn bar(total: u64, label: &str) -> ProgressBar {
     bar
 }
 
+/// A counter of steps with no known total, labelled `label`; hidden when stderr is not a
+/// terminal.
+pub fn counter(label: &str) -> ProgressBar {
+    let bar = bar(0, label);
+    let style = ProgressStyle::with_template("{msg:>14} [{elapsed_precise}] {human_pos} {per_sec}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
 /// A bar of `total` bytes labelled `label`, showing bytes and throughput.
 pub fn bytes_bar(total: u64, label: &str) -> ProgressBar {
     let bar = bar(total, label);

@@ -11,6 +11,7 @@
 //! | `nf:` | a forename, folded | `nf:sean` |
 //! | `pn:` | the phonetic code ([`phonetic`]) of a surname word | `pn:SMT` |
 //! | `pf:` | the phonetic code of a forename | `pf:JN` |
+//! | `pp:` | the phonetic codes of a forename word and a surname word of the same name | `pp:JN.SMT` |
 //! | `db:` | a date of birth, ISO | `db:1984-02-29` |
 //! | `id:` | a PNC ID, NHS number, NI number or CRO number, letters and digits only | `id:20010012345H` |
 //! | `vr:` | a VRM with look-alike characters folded ([`fold_vrm`]) | `vr:A812C0E` |
@@ -22,6 +23,24 @@
 //! Names of aliases are indexed like the main name. [`search_keys`] gives a record's keys;
 //! [`query_keys`] reads a search box and gives the keys to look up, with what it understood.
 //! A record matches a query by sharing keys with it; the more it shares, the better.
+//!
+//! # Stages
+//!
+//! A common forename or surname alone (`pf:JN`, `pn:SMT`) is shared by tens of thousands of
+//! people in a large force, so looking up every key of `john smyth` reads all of them. A query
+//! therefore also gives narrower key sets to try first ([`SearchQuery::stages`]):
+//!
+//! 1. the identifier-like keys (dates of birth, identifiers, marks, postcodes) and the `pp:`
+//!    keys of every ordered pair of the first [`PAIR_WORDS`] words, so `john smyth` and
+//!    `smyth john` both look up `pp:JN.SMT` and `pp:SMT.JN`;
+//! 2. every key except the forename keys (`pf:`, `nf:`);
+//! 3. every key.
+//!
+//! A stage is only given when it differs from the next one; the caller looks up each in turn
+//! and stops at the first that finds enough records.
+//!
+//! [`KEY_SCHEME`] numbers this set of keys: a store whose index was written under an older
+//! scheme rebuilds it.
 //!
 //! # Phonetic code
 //!
@@ -65,6 +84,15 @@ use crate::values::{
 
 /// Longest phonetic code.
 const PHONETIC_MAX: usize = 6;
+
+/// The version of the keys [`search_keys`] gives. It goes up whenever a record's keys change
+/// (2 added the `pp:` name-pair keys), so that stores rebuild indexes written under an older
+/// one.
+pub const KEY_SCHEME: u32 = 2;
+
+/// How many of the words typed are paired with each other for `pp:` keys (every ordered pair
+/// of them, so at most 12 keys).
+pub const PAIR_WORDS: usize = 4;
 
 /// Words of event summaries and queries that are never keys: too common to tell events apart.
 const STOP_WORDS: &[&str] = &[
@@ -326,16 +354,26 @@ fn dedup(keys: Vec<String>) -> Vec<String> {
 }
 
 fn name_keys(name: &PersonName, keys: &mut Vec<String>) {
-    for word in fold_words(name.surname()) {
-        keys.push(format!("pn:{}", phonetic(&word)));
+    let surnames = fold_words(name.surname());
+    for word in &surnames {
+        keys.push(format!("pn:{}", phonetic(word)));
         keys.push(format!("ns:{word}"));
     }
     for forename in name.forenames() {
         for word in fold_words(forename) {
-            keys.push(format!("pf:{}", phonetic(&word)));
+            let code = phonetic(&word);
+            for surname in &surnames {
+                keys.push(pair_key(&code, &phonetic(surname)));
+            }
+            keys.push(format!("pf:{code}"));
             keys.push(format!("nf:{word}"));
         }
     }
+}
+
+/// The `pp:` key of a forename word's and a surname word's phonetic codes.
+fn pair_key(forename: &str, surname: &str) -> String {
+    format!("pp:{forename}.{surname}")
 }
 
 /// The key of a person identifier.
@@ -467,6 +505,9 @@ impl core::fmt::Display for QueryTerm {
 pub struct SearchQuery {
     /// Index keys to look up (no duplicates).
     pub keys: Vec<String>,
+    /// Narrower sets of [`Self::keys`] to look up first, narrowest first (see the module
+    /// documentation); empty when there is nothing narrower.
+    pub narrower: Vec<Vec<String>>,
     /// What was recognised.
     pub terms: Vec<QueryTerm>,
 }
@@ -476,6 +517,14 @@ impl SearchQuery {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// The key sets to look up in turn, narrowest first, ending with [`Self::keys`].
+    pub fn stages(&self) -> impl Iterator<Item = &[String]> {
+        self.narrower
+            .iter()
+            .map(Vec::as_slice)
+            .chain(std::iter::once(self.keys.as_slice()))
     }
 
     /// The words (folded) that are looked for in names.
@@ -527,13 +576,65 @@ pub fn query_keys(text: &str) -> SearchQuery {
         rest = rest.get(used.max(1)..).unwrap_or_default();
     }
     let mut keys = Vec::new();
+    let mut structured = Vec::new();
     for term in &terms {
         term_keys(term, &mut keys);
+        if !matches!(term, QueryTerm::Word(_)) {
+            term_keys(term, &mut structured);
+        }
     }
+    let codes: Vec<String> = terms
+        .iter()
+        .filter_map(|term| match term {
+            QueryTerm::Word(word) => Some(phonetic(word)),
+            _ => None,
+        })
+        .filter(|code| !code.is_empty())
+        .take(PAIR_WORDS)
+        .collect();
+    let mut pairs = Vec::new();
+    for (i, first) in codes.iter().enumerate() {
+        for (j, second) in codes.iter().enumerate() {
+            if i != j {
+                pairs.push(pair_key(first, second));
+            }
+        }
+    }
+    let pairs = dedup(pairs);
+    keys.extend(pairs.iter().cloned());
+    let keys = dedup(keys);
     SearchQuery {
-        keys: dedup(keys),
+        narrower: narrower_stages(&keys, structured, &pairs),
+        keys,
         terms,
     }
+}
+
+/// The stages narrower than all of `keys`: the structured keys with the name pairs (when
+/// there are words besides them), then, when words were paired, everything but the forename
+/// keys.
+fn narrower_stages(keys: &[String], structured: Vec<String>, pairs: &[String]) -> Vec<Vec<String>> {
+    let has_words = keys
+        .iter()
+        .any(|key| !structured.contains(key) && !pairs.contains(key));
+    if !has_words {
+        return Vec::new();
+    }
+    let mut stages = Vec::new();
+    let mut first = dedup(structured);
+    first.extend(pairs.iter().cloned());
+    if !first.is_empty() {
+        stages.push(first);
+    }
+    if !pairs.is_empty() {
+        stages.push(
+            keys.iter()
+                .filter(|key| !key.starts_with("pf:") && !key.starts_with("nf:"))
+                .cloned()
+                .collect(),
+        );
+    }
+    stages
 }
 
 /// Recognises a term at the start of `tokens`: what it is and how many tokens it took.
@@ -929,6 +1030,9 @@ mod tests {
             "nf:paul",
             "pf:JN",
             "ns:smyth",
+            "pp:SN.SMT",
+            "pp:PL.OBRN",
+            "pp:JN.SMT",
             "db:1984-02-29",
             "id:20010012345H",
             "id:9434765919",
@@ -1016,6 +1120,38 @@ mod tests {
         assert!(query.keys.iter().any(|k| k == "pf:JN"));
         assert!(query.keys.iter().any(|k| k == "db:1984-02-29"));
         assert_eq!(query.words(), ["john", "smyth"]);
+        let stages: Vec<&[String]> = query.stages().collect();
+        assert_eq!(
+            stages.first().copied(),
+            Some(&["db:1984-02-29", "pp:JN.SMT", "pp:SMT.JN"].map(String::from)[..])
+        );
+        let second = stages.get(1).copied().unwrap_or_default();
+        assert!(second.iter().any(|k| k == "pn:SMT"));
+        assert!(second.iter().any(|k| k == "db:1984-02-29"));
+        assert!(
+            !second
+                .iter()
+                .any(|k| k.starts_with("pf:") || k.starts_with("nf:"))
+        );
+        assert_eq!(stages.get(2).copied(), Some(query.keys.as_slice()));
+        assert_eq!(stages.len(), 3);
+    }
+
+    #[test]
+    fn stages_only_when_narrower() {
+        // Identifier-like keys alone, or one word alone: one stage, every key.
+        for text in ["29/02/1984", "LE1 6AB", "smith"] {
+            let query = query_keys(text);
+            assert!(query.narrower.is_empty(), "{text}: {query:?}");
+            assert_eq!(query.stages().count(), 1);
+        }
+        // A surname and a date of birth: the date first, then everything.
+        let query = query_keys("smith 29/02/1984");
+        assert_eq!(query.narrower, vec![vec!["db:1984-02-29".to_owned()]]);
+        // Pairs among the first four words only, in both orders.
+        let query = query_keys("anne marie de souza extra");
+        let pairs = query.keys.iter().filter(|k| k.starts_with("pp:")).count();
+        assert_eq!(pairs, 12, "{query:?}");
     }
 
     #[test]
@@ -1057,6 +1193,19 @@ mod tests {
             for typed in [surname.as_str(), forename.as_str()] {
                 let query = query_keys(typed);
                 prop_assert!(query.keys.iter().any(|k| keys.contains(k)), "{typed}: {query:?} vs {keys:?}");
+            }
+        }
+
+        #[test]
+        fn full_name_in_either_order_is_found_by_the_first_stage(forename in "[A-Za-z]{2,12}", surname in "[A-Za-z]{2,12}") {
+            let Ok(name) = PersonName::new([forename.as_str()], &surname) else {
+                return Ok(());
+            };
+            let keys = search_keys(&RecordBody::Person(Person::named(name)));
+            for typed in [format!("{forename} {surname}"), format!("{surname}, {forename}")] {
+                let query = query_keys(&typed);
+                let first = query.stages().next().unwrap_or_default();
+                prop_assert!(first.iter().any(|k| keys.contains(k)), "{typed}: {query:?} vs {keys:?}");
             }
         }
 

@@ -271,6 +271,43 @@ impl RecordRepo for SqliteTx {
         row.as_ref().map(record_from_row).transpose()
     }
 
+    async fn search_scheme(&mut self) -> StoreResult<u32> {
+        let scheme: i64 = sqlx::query_scalar("SELECT scheme FROM search_scheme")
+            .fetch_one(&mut *self.transaction)
+            .await
+            .map_err(database_error)?;
+        u32_from_i64(scheme, "search_scheme.scheme")
+    }
+
+    async fn set_search_scheme(&mut self, scheme: u32) -> StoreResult<()> {
+        sqlx::query("UPDATE search_scheme SET scheme = ?")
+            .bind(i64::from(scheme))
+            .execute(&mut *self.transaction)
+            .await
+            .map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn reindex_records(
+        &mut self,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Option<(RecordId, usize)>> {
+        let records = self.list_records(None, after, limit).await?;
+        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+            return Ok(None);
+        };
+        sqlx::query("DELETE FROM search_keys WHERE record_id BETWEEN ? AND ?")
+            .bind(uuid_text(first.id.as_uuid()))
+            .bind(uuid_text(last.id.as_uuid()))
+            .execute(&mut *self.transaction)
+            .await
+            .map_err(database_error)?;
+        // The index is derived from the records, not state of its own: no audit entry needed.
+        search::insert_keys(&mut self.transaction, &search::key_rows(&records)).await?;
+        Ok(Some((last.id, records.len())))
+    }
+
     async fn list_records(
         &mut self,
         kind: Option<RecordKind>,

@@ -86,7 +86,8 @@ pub use self::reports::{
     update_report_changes_only_the_mutable_fields,
 };
 pub use self::search::{
-    bulk_insert_indexes_records, search_finds_records_by_their_keys, update_replaces_search_keys,
+    bulk_insert_indexes_records, reindex_rebuilds_keys_and_records_the_scheme,
+    search_finds_records_by_their_keys, update_replaces_search_keys,
 };
 pub use self::staff::{
     staff_by_token_hash_finds_only_active_accounts, staff_duplicates_are_already_exists,
@@ -176,6 +177,7 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@tamper_cases $factory;
             audit_entries_refuse_update_and_delete,
             audit_rows_show_tampering_exactly_as_stored,
+            reindex_rebuilds_keys_and_records_the_scheme,
         );
     };
     (@store_cases $factory:path; $($case:ident),+ $(,)?) => {

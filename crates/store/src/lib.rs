@@ -144,6 +144,19 @@ pub trait RecordRepo {
         kind: Option<RecordKind>,
         limit: u32,
     ) -> StoreResult<Vec<KeyMatch>>;
+    /// The key scheme (`bluelamp_domain::search::KEY_SCHEME`) the search index was last
+    /// rebuilt under: 0 for an index that has never been rebuilt.
+    async fn search_scheme(&mut self) -> StoreResult<u32>;
+    /// Records that the whole search index now follows key scheme `scheme`.
+    async fn set_search_scheme(&mut self, scheme: u32) -> StoreResult<()>;
+    /// Rewrites the search keys of the first `limit` records (id order) after `after` from
+    /// their bodies; returns the last record rewritten and how many were, or `None` when there
+    /// were none (the whole index has been rebuilt).
+    async fn reindex_records(
+        &mut self,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Option<(RecordId, usize)>>;
     /// Lists records by id order (ids are UUIDv7, so creation order), optionally of one kind,
     /// starting after `after`, at most `limit`.
     async fn list_records(

@@ -60,4 +60,5 @@ backend_tests!(
     closing_and_duplicates_keep_police_information_back,
     search_finds_misspelt_names_misread_marks_and_postcodes,
     search_refusals_and_junk,
+    search_widens_in_stages_and_the_index_rebuilds_once,
 );

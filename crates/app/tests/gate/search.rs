@@ -180,3 +180,75 @@ pub async fn search_refusals_and_junk(h: &Harness) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// A full name is looked up by its name pair first; when that finds too few, the search
+/// widens (surname keys, then forenames) so nothing that matched before is lost. Rebuilding
+/// the index (scheme 0 on a fresh store) rewrites every record's keys once.
+pub async fn search_widens_in_stages_and_the_index_rebuilds_once(
+    h: &Harness,
+) -> anyhow::Result<()> {
+    let officer = h.staff("officer.one", Role::Officer, FORCE).await?;
+    let purpose = Purpose::parse("enquiry into BL-42")?;
+    let catherine = h
+        .app
+        .create_record(&officer, person(&["Catherine"], "Smith", "1984-02-29")?)
+        .await?;
+    let steven = h
+        .app
+        .create_record(&officer, person(&["Steven"], "Smithers", "1990-01-01")?)
+        .await?;
+    let search = |text: &'static str, limit: u32| {
+        let (app, officer, purpose) = (&h.app, &officer, &purpose);
+        async move {
+            let found = app
+                .search_records(officer, text, None, purpose, limit)
+                .await?;
+            anyhow::Ok(
+                found
+                    .hits
+                    .iter()
+                    .map(|hit| hit.record.id)
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    // The pair alone answers a page of one.
+    ensure!(
+        search("kathryn smyth", 1).await? == [catherine.id],
+        "pair stage"
+    );
+    // No one is called Catherine Smithers: the surname stage finds Steven, too few for a
+    // page of 10, so the forename stage adds Catherine.
+    let wide = search("catherine smithers", 10).await?;
+    ensure!(
+        wide.contains(&steven.id) && wide.contains(&catherine.id),
+        "widened search found {wide:?}"
+    );
+    // Surname-only stage: a page of one is Steven.
+    ensure!(
+        search("catherine smithers", 1).await? == [steven.id],
+        "surname stage"
+    );
+
+    let progress = std::sync::Mutex::new(Vec::new());
+    let first = h
+        .app
+        .refresh_search_index(&|done| {
+            if let Ok(mut seen) = progress.lock() {
+                seen.push(done);
+            }
+        })
+        .await?;
+    ensure!(first == Some(2), "first rebuild reindexed {first:?}");
+    ensure!(
+        progress.lock().map(|seen| seen.clone()).unwrap_or_default() == [2],
+        "progress {progress:?}"
+    );
+    let second = h.app.refresh_search_index(&|_| {}).await?;
+    ensure!(second.is_none(), "second rebuild reindexed {second:?}");
+    ensure!(
+        search("kathryn smyth", 1).await? == [catherine.id],
+        "after the rebuild"
+    );
+    Ok(())
+}

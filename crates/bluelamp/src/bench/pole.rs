@@ -936,11 +936,17 @@ pub async fn run(
         if hit && query.kind == QueryKind::NameAndDob {
             found_persons.push(query.target);
         }
-        // The same lookup in the store alone: no policy, no audit entry, no commit.
+        // The same staged lookup in the store alone: no policy, no audit entry, no commit.
         let started = Instant::now();
-        let keys = query_keys(&query.text).keys;
+        let parsed = query_keys(&query.text);
         let mut tx = store.begin().await?;
-        let matches = tx.search_keys(&keys, None, LIMIT.saturating_mul(5)).await?;
+        let mut matches = Vec::new();
+        for keys in parsed.stages() {
+            matches = tx.search_keys(keys, None, LIMIT.saturating_mul(5)).await?;
+            if matches.len() >= usize::try_from(LIMIT)? {
+                break;
+            }
+        }
         let ids: Vec<RecordId> = matches.iter().map(|m| m.id).collect();
         tx.get_records(&ids).await?;
         tx.rollback().await?;

@@ -12,6 +12,9 @@
 //! - [`LogVerifier`]: streams every stored row, recomputes hashes and the root at
 //!   each checkpoint, and names the first bad entry ([`VerifyError`]) or
 //!   returns a [`VerifyReport`].
+//! - [`Witness`]: follows the signed checkpoints, accepting a newer one only with a
+//!   consistency proof, and reports a split view (two roots for one size) as its own
+//!   error ([`WitnessError`]).
 //!
 //! Entry `seq`s are 0-based and equal the leaf index in the tree.
 //!
@@ -70,6 +73,7 @@ mod checkpoint;
 mod entry;
 mod merkle;
 mod verifier;
+mod witness;
 
 pub use checkpoint::{
     Checkpoint, CheckpointError, CheckpointSigner, KeyError, SIGNATURE_NAME, SignedCheckpoint,
@@ -85,3 +89,4 @@ pub use merkle::{
     node_hash, root_of, verify_consistency, verify_inclusion,
 };
 pub use verifier::{LogVerifier, VerifyError, VerifyReport};
+pub use witness::{Witness, WitnessError, Witnessed};

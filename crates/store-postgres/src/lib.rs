@@ -24,6 +24,7 @@
 
 #![forbid(unsafe_code)]
 
+mod audit_index;
 mod casework;
 mod convert;
 mod identity;

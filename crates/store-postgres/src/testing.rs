@@ -181,6 +181,36 @@ pub async fn fresh_database() -> anyhow::Result<(PgStore, TestDb)> {
     Ok((store, guard))
 }
 
+/// A new, empty database migrated only up to `version`, as an older build left it, for
+/// testing what a later migration does to existing data. Connect a store with
+/// [`PgStore::connect_with`] and [`TestDb::connect_options`] to apply the rest.
+///
+/// # Errors
+/// If the test server does not answer, or the database cannot be created or migrated.
+pub async fn database_at_version(version: i64) -> anyhow::Result<TestDb> {
+    let url = server_url();
+    let admin = PgConnectOptions::from_str(&url)
+        .with_context(|| format!("invalid {DATABASE_URL_VARIABLE}: {}", redacted(&url)))?;
+    let name = format!(
+        "{TEST_DATABASE_PREFIX}{}_{}",
+        unix_seconds(),
+        uuid::Uuid::now_v7().simple()
+    );
+    let mut connection = connect_admin(&admin).await?;
+    create_database(&mut connection, &name, None).await?;
+    connection.close().await?;
+    let guard = TestDb { admin, name };
+    let mut connection = PgConnection::connect_with(&guard.connect_options())
+        .await
+        .context("cannot connect to the new test database")?;
+    MIGRATOR
+        .run_to(version, &mut connection)
+        .await
+        .with_context(|| format!("migrating to version {version}"))?;
+    connection.close().await?;
+    Ok(guard)
+}
+
 /// The URL with any password replaced by `***`, for messages.
 fn redacted(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {

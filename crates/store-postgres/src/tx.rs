@@ -10,8 +10,9 @@ use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
 use bluelamp_store::rows::json_text;
 use bluelamp_store::{
-    AuditAppender, KeyMatch, LinkRepo, OneTimeCodeRow, RecordRepo, ReportRepo, ReportRow,
-    ReportUpdateRow, StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
+    AuditAppender, AuditFilter, AuditReader, KeyMatch, LinkRepo, OneTimeCodeRow, RecordRepo,
+    ReportRepo, ReportRow, ReportUpdateRow, StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
+    StoredAuditRow,
 };
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
@@ -23,7 +24,7 @@ use crate::convert::{
     record_columns, record_from_row, report_from_row, report_update_from_row, staff_from_row,
     u32_from_i64, u64_from_i64,
 };
-use crate::search;
+use crate::{audit_index, search};
 
 /// Records per `INSERT ... SELECT FROM UNNEST(...)` in [`RecordRepo::insert_records`].
 const RECORDS_PER_INSERT: usize = 5_000;
@@ -842,8 +843,21 @@ impl AuditAppender for PgTx {
         .execute(&mut *self.transaction)
         .await
         .map_err(database_error)?;
+        audit_index::insert(&mut self.transaction, first_seq, entries).await?;
         self.appended_audit = true;
         Ok(seqs)
+    }
+}
+
+#[async_trait]
+impl AuditReader for PgTx {
+    async fn search_audit(
+        &mut self,
+        filter: &AuditFilter,
+        before: Option<u64>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredAuditRow>> {
+        audit_index::search(&mut self.transaction, filter, before, limit).await
     }
 }
 

@@ -30,6 +30,7 @@
 
 #![forbid(unsafe_code)]
 
+mod audit_index;
 mod casework;
 mod convert;
 mod identity;

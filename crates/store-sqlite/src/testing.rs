@@ -104,3 +104,29 @@ pub async fn fresh_store() -> anyhow::Result<(SqliteStore, TestStoreDir)> {
         .context("cannot open the test store")?;
     Ok((store, guard))
 }
+
+/// A database file in a new temporary directory migrated only up to `version`, as an older
+/// build left it, for testing what a later migration does to existing data. Open it with
+/// [`SqliteStore::open`] on [`TestStoreDir::database_path`] to apply the rest.
+///
+/// # Errors
+/// If the directory cannot be made or a migration fails.
+pub async fn database_at_version(version: i64) -> anyhow::Result<TestStoreDir> {
+    let dir = tempfile::Builder::new()
+        .prefix("bluelamp-test-")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
+    let guard = TestStoreDir { dir };
+    let options = SqliteConnectOptions::new()
+        .filename(guard.database_path())
+        .create_if_missing(true);
+    let mut connection = SqliteConnection::connect_with(&options)
+        .await
+        .context("cannot create the test database")?;
+    crate::MIGRATOR
+        .run_to(version, &mut connection)
+        .await
+        .with_context(|| format!("migrating to version {version}"))?;
+    connection.close().await.context("closing the database")?;
+    Ok(guard)
+}

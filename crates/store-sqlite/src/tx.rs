@@ -10,8 +10,9 @@ use bluelamp_domain::link::Link;
 use bluelamp_domain::record::Record;
 use bluelamp_store::rows::json_text;
 use bluelamp_store::{
-    AuditAppender, KeyMatch, LinkRepo, OneTimeCodeRow, RecordRepo, ReportRepo, ReportRow,
-    ReportUpdateRow, StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
+    AuditAppender, AuditFilter, AuditReader, KeyMatch, LinkRepo, OneTimeCodeRow, RecordRepo,
+    ReportRepo, ReportRow, ReportUpdateRow, StaffRepo, StaffRow, StoreError, StoreResult, StoreTx,
+    StoredAuditRow,
 };
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::Sqlite;
@@ -23,7 +24,7 @@ use crate::convert::{
     report_update_from_row, staff_from_row, truncate_to_micros, u32_from_i64, u64_from_i64,
     uuid_text,
 };
-use crate::search;
+use crate::{audit_index, search};
 
 /// Audit rows per multi-row `INSERT` (three bind parameters each, far below SQLite's limit of
 /// 32,766). Full chunks share one prepared statement.
@@ -884,6 +885,7 @@ impl AuditAppender for SqliteTx {
         // may be in the transaction, and the next append must read MAX(seq) again.
         self.next_seq = None;
         self.insert_audit_rows(&rows).await?;
+        audit_index::insert(&mut self.transaction, first_seq, entries).await?;
         let appended = u64::try_from(seqs.len())
             .map_err(|_| StoreError::Database("too many audit entries".to_owned()))?;
         self.next_seq =
@@ -892,6 +894,18 @@ impl AuditAppender for SqliteTx {
             })?);
         self.appended_audit = true;
         Ok(seqs)
+    }
+}
+
+#[async_trait]
+impl AuditReader for SqliteTx {
+    async fn search_audit(
+        &mut self,
+        filter: &AuditFilter,
+        before: Option<u64>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredAuditRow>> {
+        audit_index::search(&mut self.transaction, filter, before, limit).await
     }
 }
 

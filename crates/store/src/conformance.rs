@@ -30,6 +30,7 @@ use bluelamp_domain::record::Record;
 use crate::{Store, StoreTx};
 
 mod audit_log;
+mod audit_search;
 mod casework;
 mod checkpoints;
 mod concurrency;
@@ -49,6 +50,11 @@ pub use self::audit_log::{
     large_audit_batch_is_stored_whole, rollback_discards_records_and_audit_entries,
     unaudited_write_is_refused_and_nothing_persisted,
     uncommitted_writes_are_invisible_to_store_reads,
+};
+pub use self::audit_search::{
+    audit_index_follows_the_transaction, audit_search_finds_exactly_the_matching_entries,
+    audit_search_pages_newest_first, backfilled_index_finds_the_old_entries,
+    entries_before_the_index, leaf_rows,
 };
 pub use self::casework::{
     concurrent_crime_sequences_never_repeat, crime_numbers_are_unique,
@@ -173,6 +179,9 @@ macro_rules! conformance_suite {
             checkpoints_insert_list_latest,
             checkpoint_conflicts_are_already_exists,
             audit_rows_paging,
+            audit_search_finds_exactly_the_matching_entries,
+            audit_search_pages_newest_first,
+            audit_index_follows_the_transaction,
         );
         $crate::conformance_suite!(@tamper_cases $factory;
             audit_entries_refuse_update_and_delete,

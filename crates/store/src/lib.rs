@@ -11,7 +11,8 @@
 //! * [`StoreTx`] is everything a use case may do inside one transaction. It is the union of the
 //!   role traits [`RecordRepo`], [`LinkRepo`], [`StaffRepo`], [`IdentityRepo`] (passwords,
 //!   second factors, sessions, teams), [`ReportRepo`], [`CaseworkRepo`] (crime number
-//!   counters, allocations, tasks) and [`AuditAppender`].
+//!   counters, allocations, tasks), [`AuditAppender`] and [`AuditReader`] (searching the
+//!   audit log through its index, filtered by an [`AuditFilter`]).
 //! * The transaction enforces the gate's last line of defence: [`StoreTx::commit`] refuses to
 //!   commit a transaction that changed state but appended no audit entry
 //!   ([`StoreError::UnauditedWrite`]).
@@ -21,7 +22,7 @@
 #![forbid(unsafe_code)]
 
 use async_trait::async_trait;
-use bluelamp_audit::{Hash, NewEntry, SignedCheckpoint};
+use bluelamp_audit::{Hash, LogKind, NewEntry, SignedCheckpoint, truncate_to_micros};
 use bluelamp_domain::ids::RecordKind;
 use bluelamp_domain::ids::{LinkId, RecordId, StaffId};
 use bluelamp_domain::link::Link;
@@ -315,14 +316,97 @@ pub trait ReportRepo {
 /// Appending to the audit log.
 #[async_trait]
 pub trait AuditAppender {
-    /// Appends entries in order, assigning consecutive sequence numbers; returns them.
+    /// Appends entries in order, assigning consecutive sequence numbers, and indexes them for
+    /// [`AuditReader::search_audit`]; returns the sequence numbers.
     async fn append_audit(&mut self, entries: &[NewEntry]) -> StoreResult<Vec<u64>>;
+}
+
+/// Which audit entries [`AuditReader::search_audit`] returns: every condition that is set
+/// must hold (none set: every entry).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The entry names this record.
+    pub record: Option<uuid::Uuid>,
+    /// The entry's actor is exactly this (e.g. `staff:0190…`).
+    pub actor: Option<String>,
+    /// The entry is of this s.62 kind.
+    pub kind: Option<LogKind>,
+    /// The entry's action is exactly this (e.g. `record.read`).
+    pub action: Option<String>,
+    /// The entry's purpose contains this text, ignoring the case of ASCII letters (an entry
+    /// without a purpose never matches).
+    pub purpose: Option<String>,
+    /// The entry is at or after this time (to the microsecond).
+    pub from: Option<DateTime<Utc>>,
+    /// The entry is before this time (to the microsecond).
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl AuditFilter {
+    /// Whether `entry` passes the filter: what every backend's search must agree with.
+    #[must_use]
+    pub fn matches(&self, entry: &NewEntry) -> bool {
+        let record_ok = self
+            .record
+            .is_none_or(|record| entry.records.contains(&record));
+        let actor_ok = self
+            .actor
+            .as_ref()
+            .is_none_or(|actor| *actor == entry.actor);
+        let kind_ok = self.kind.is_none_or(|kind| kind == entry.kind);
+        let action_ok = self
+            .action
+            .as_ref()
+            .is_none_or(|action| *action == entry.action);
+        let purpose_ok = self.purpose.as_ref().is_none_or(|needle| {
+            entry.purpose.as_ref().is_some_and(|purpose| {
+                purpose
+                    .to_ascii_lowercase()
+                    .contains(&needle.to_ascii_lowercase())
+            })
+        });
+        let at = truncate_to_micros(entry.at);
+        let from_ok = self.from.is_none_or(|from| at >= truncate_to_micros(from));
+        let to_ok = self.to.is_none_or(|to| at < truncate_to_micros(to));
+        record_ok && actor_ok && kind_ok && action_ok && purpose_ok && from_ok && to_ok
+    }
+}
+
+/// Most audit rows one [`AuditReader::search_audit`] call returns.
+pub const MAX_AUDIT_SEARCH: u32 = 10_000;
+
+/// Searching the audit log inside a transaction, so that a search and the entry recording it
+/// land together.
+///
+/// Each backend keeps an index of the log (`audit_index`, `audit_index_records`; migration
+/// `0007_audit_index.sql`) written by [`AuditAppender::append_audit`] in the same
+/// transaction as the entries. The index only finds entries: what is returned are the rows of
+/// the log itself, exactly as stored.
+#[async_trait]
+pub trait AuditReader {
+    /// The stored rows of the entries that match `filter` (per the index) with a sequence
+    /// number below `before` (all, when `None`), newest first (descending `seq`), at most
+    /// `limit` (at most [`MAX_AUDIT_SEARCH`]; more is [`StoreError::Database`]).
+    async fn search_audit(
+        &mut self,
+        filter: &AuditFilter,
+        before: Option<u64>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredAuditRow>>;
 }
 
 /// One unit of work: every change and its audit entries commit together or not at all.
 #[async_trait]
 pub trait StoreTx:
-    RecordRepo + LinkRepo + StaffRepo + IdentityRepo + ReportRepo + CaseworkRepo + AuditAppender + Send
+    RecordRepo
+    + LinkRepo
+    + StaffRepo
+    + IdentityRepo
+    + ReportRepo
+    + CaseworkRepo
+    + AuditAppender
+    + AuditReader
+    + Send
 {
     /// Commits. Refuses (and rolls back) when the transaction changed records, links,
     /// accounts (and their credentials, sessions and teams), reports, timelines or one-time

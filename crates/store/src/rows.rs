@@ -183,3 +183,95 @@ pub fn json_from_text(text: &str, column: &str) -> StoreResult<serde_json::Value
 pub fn u32_from_i64(value: i64, what: &str) -> StoreResult<u32> {
     u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} {value} is out of range")))
 }
+
+/// The index columns of one audit entry (`audit_index`, migration 0007), with the records it
+/// names (`audit_index_records`, each once).
+pub struct AuditIndexRow {
+    /// The sequence number, as stored.
+    pub seq: i64,
+    /// When it happened, to the microsecond.
+    pub at: DateTime<Utc>,
+    /// Who did it.
+    pub actor: String,
+    /// The s.62 kind's code.
+    pub kind: &'static str,
+    /// The operation.
+    pub action: String,
+    /// The purpose, if any.
+    pub purpose: Option<String>,
+    /// `allowed` or `denied`.
+    pub outcome: &'static str,
+    /// The records named, without repeats.
+    pub records: Vec<Uuid>,
+}
+
+/// The index rows of `entries` appended from `first_seq` on (as [`number_audit_entries`]
+/// numbers them).
+pub fn audit_index_rows(first_seq: u64, entries: &[NewEntry]) -> StoreResult<Vec<AuditIndexRow>> {
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut seq = first_seq;
+    for entry in entries {
+        let mut records = Vec::with_capacity(entry.records.len());
+        for record in &entry.records {
+            if !records.contains(record) {
+                records.push(*record);
+            }
+        }
+        rows.push(AuditIndexRow {
+            seq: i64_from_u64(seq, "audit sequence number")?,
+            at: bluelamp_audit::truncate_to_micros(entry.at),
+            actor: entry.actor.clone(),
+            kind: entry.kind.as_str(),
+            action: entry.action.clone(),
+            purpose: entry.purpose.clone(),
+            outcome: entry.outcome.as_str(),
+            records,
+        });
+        seq = seq
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Database("audit sequence number overflow".to_owned()))?;
+    }
+    Ok(rows)
+}
+
+/// The bounds every backend applies to an audit search: the exclusive upper sequence number
+/// (`before`, or everything) as stored, the purpose text lowercased (ASCII letters only, as
+/// the comparison is made), and the limit checked against
+/// [`MAX_AUDIT_SEARCH`](crate::MAX_AUDIT_SEARCH).
+pub struct AuditSearchBounds {
+    /// Only rows with a sequence number below this.
+    pub before: i64,
+    /// The purpose text to look for, lowercased.
+    pub purpose: Option<String>,
+    /// At most this many rows.
+    pub limit: i64,
+    /// The lower time bound, to the microsecond.
+    pub from: Option<DateTime<Utc>>,
+    /// The upper time bound, to the microsecond.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Checks and converts the parameters of an audit search.
+pub fn audit_search_bounds(
+    filter: &crate::AuditFilter,
+    before: Option<u64>,
+    limit: u32,
+) -> StoreResult<AuditSearchBounds> {
+    if limit > crate::MAX_AUDIT_SEARCH {
+        return Err(StoreError::Database(format!(
+            "audit search limit {limit} is above {}",
+            crate::MAX_AUDIT_SEARCH
+        )));
+    }
+    Ok(AuditSearchBounds {
+        // A bound past i64::MAX excludes nothing that can be stored.
+        before: before.map_or(i64::MAX, |before| i64::try_from(before).unwrap_or(i64::MAX)),
+        purpose: filter
+            .purpose
+            .as_ref()
+            .map(|text| text.to_ascii_lowercase()),
+        limit: i64::from(limit),
+        from: filter.from.map(bluelamp_audit::truncate_to_micros),
+        to: filter.to.map(bluelamp_audit::truncate_to_micros),
+    })
+}

@@ -22,6 +22,10 @@
 //! * [`search`]: one-box search over POLE records ([`App::search_records`]);
 //! * [`checkpoints`]: signed checkpoints of the audit log ([`App::write_checkpoint`],
 //!   [`App::spawn_checkpointer`]);
+//! * [`audit_log`]: the audit log for those who check it — searching it
+//!   ([`App::search_audit`], information managers, itself audited), inclusion proofs against
+//!   the latest checkpoint ([`App::audit_inclusion_proof`]) and consistency proofs between
+//!   two sizes ([`App::audit_consistency_proof`], public: hashes only);
 //! * [`verify`]: [`verify_audit_log`] recomputes the log from the stored rows;
 //! * [`keys`]: the signing key on disk;
 //! * [`AppError`]: one error type with stable codes.
@@ -35,6 +39,7 @@ use bluelamp_domain::refdata::ReferenceData;
 use bluelamp_policy::PolicyEngine;
 use bluelamp_store::Store;
 
+pub mod audit_log;
 pub mod casework;
 pub mod checkpoints;
 mod clock;
@@ -53,6 +58,9 @@ pub mod triage;
 mod validate;
 pub mod verify;
 
+pub use audit_log::{
+    AuditPage, AuditQuery, AuditRecord, ConsistencyProof, InclusionProof, MAX_AUDIT_RESULTS,
+};
 pub use casework::{
     Allocation, AllocationView, AssessmentView, Colleague, DecisionKind, RecordingDecisionView,
     ReporterAccount, StaffReportView, StaffTimelineEntry, TaskKind, TaskView, WorkItem,

@@ -4,6 +4,7 @@
 //! audit entry in the same transaction, and a refused or invalid request stores nothing but
 //! (for refusals) its own `denied` entry.
 
+mod audit_log;
 mod casework;
 mod harness;
 mod identity;
@@ -61,4 +62,7 @@ backend_tests!(
     search_finds_misspelt_names_misread_marks_and_postcodes,
     search_refusals_and_junk,
     search_widens_in_stages_and_the_index_rebuilds_once,
+    audit_search_finds_the_matching_entries_and_is_audited,
+    audit_search_is_refused_to_everyone_else_and_audited,
+    audit_proofs_verify_against_the_checkpoints,
 );

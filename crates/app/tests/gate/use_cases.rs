@@ -1,5 +1,6 @@
 //! One function per case; `main.rs` runs each on both backends.
 
+pub use crate::audit_log::*;
 pub use crate::casework::*;
 pub use crate::identity::*;
 pub use crate::reports::*;

@@ -46,6 +46,10 @@ pub(crate) fn router() -> Router<AppState> {
             "/v1/audit/checkpoint",
             get(audit::checkpoint::latest_checkpoint),
         )
+        .route(
+            "/v1/audit/consistency",
+            get(audit::consistency::consistency_proof),
+        )
         .route("/v1/openapi.json", get(openapi::openapi_document))
         .fallback(api_route_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)

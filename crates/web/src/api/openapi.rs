@@ -32,6 +32,7 @@ use crate::ops::health;
         links::list::list_links_of_record,
         reports::update::update_report,
         audit::checkpoint::latest_checkpoint,
+        audit::consistency::consistency_proof,
         openapi_document,
         health::healthz,
     ),
@@ -41,7 +42,7 @@ use crate::ops::health;
         (name = "records", description = "POLE records: create, read and list"),
         (name = "links", description = "Typed, time-bounded links between records"),
         (name = "reports", description = "Online reports from the public: the police side"),
-        (name = "audit", description = "The append-only audit log's signed checkpoints"),
+        (name = "audit", description = "The append-only audit log's signed checkpoints and the proofs that it only grew"),
         (name = "meta", description = "This document"),
         (name = "operations", description = "Health checks for operators"),
     )
@@ -107,6 +108,7 @@ mod tests {
             "/api/v1/records/{id}/links",
             "/api/v1/links",
             "/api/v1/audit/checkpoint",
+            "/api/v1/audit/consistency",
             "/api/v1/openapi.json",
             "/healthz",
         ] {

@@ -5,6 +5,8 @@
 //! their helpers as test code, where `unwrap`, `expect` and indexing are allowed.
 
 #[cfg(test)]
+mod audit;
+#[cfg(test)]
 mod errors;
 #[cfg(test)]
 mod helpers;

@@ -25,6 +25,9 @@
 //!   allocation, tasks and Victims' Code deadlines, messages to the reporter, the outcome,
 //!   closing and duplicates.
 //! * `admin` — administrators manage accounts and teams.
+//! * `audit` — information managers search the audit log (filters, the purpose of the
+//!   search, a CSV download), and open one entry with its inclusion proof checked against the
+//!   latest signed checkpoint.
 //! * `view` — the chrome and the page structs.
 //!
 //! Handlers call one `App` use case each and never reach the store; a refused action is
@@ -32,6 +35,7 @@
 
 mod add_record;
 mod admin;
+mod audit;
 mod auth;
 mod cookies;
 mod incident;
@@ -188,6 +192,9 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             "/staff/admin/teams",
             get(admin::teams).post(admin::create_team),
         )
+        .route("/staff/audit", get(audit::search))
+        .route("/staff/audit/export", get(audit::export))
+        .route("/staff/audit/{seq}", get(audit::entry))
         .layer(DefaultBodyLimit::max(STAFF_FORM_LIMIT_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

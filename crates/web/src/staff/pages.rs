@@ -44,7 +44,7 @@ fn sees_queue(role: Option<Role>) -> bool {
 type Section = (&'static str, &'static str, fn(Option<Role>) -> bool);
 
 /// The sections of the workspace.
-const SECTIONS: [Section; 6] = [
+const SECTIONS: [Section; 7] = [
     ("/staff/work", "My work", handles_reports),
     ("/staff/queue", "Triage queue", sees_queue),
     ("/staff/search", "Search", searches),
@@ -55,6 +55,7 @@ const SECTIONS: [Section; 6] = [
     ),
     ("/staff/admin/users", "Users", is_administrator),
     ("/staff/admin/teams", "Teams", is_administrator),
+    ("/staff/audit", "Audit log", is_information_manager),
 ];
 
 /// Whether `role` searches records (everyone who consults them).
@@ -64,6 +65,11 @@ fn searches(role: Option<Role>) -> bool {
 
 fn is_administrator(role: Option<Role>) -> bool {
     role == Some(Role::Administrator)
+}
+
+/// Whether `role` checks the audit log.
+fn is_information_manager(role: Option<Role>) -> bool {
+    role == Some(Role::InformationManager)
 }
 
 /// The chrome of a page titled `page`, for `user` (when signed in); `section` is the
@@ -128,6 +134,9 @@ pub(crate) async fn home(State(state): State<AppState>, headers: HeaderMap) -> R
     }
     if is_administrator(role) {
         return finish(see_other("/staff/admin/users"), Vec::new());
+    }
+    if is_information_manager(role) {
+        return finish(see_other("/staff/audit"), Vec::new());
     }
     text(
         &state,

@@ -564,3 +564,101 @@ pub(crate) struct TeamsPage {
     /// A new team's name.
     pub(crate) name: TextField,
 }
+
+/// One entry in the audit log's results.
+#[derive(Clone, Debug)]
+pub(crate) struct AuditRow {
+    /// Its position in the log.
+    pub(crate) seq: u64,
+    /// Its page.
+    pub(crate) href: String,
+    /// When, in words (UK time).
+    pub(crate) time: String,
+    /// When, machine-readable.
+    pub(crate) time_iso: String,
+    /// Who.
+    pub(crate) actor: String,
+    /// The s.62 kind.
+    pub(crate) kind: String,
+    /// The action.
+    pub(crate) action: String,
+    /// The purpose recorded, or "None given".
+    pub(crate) purpose: String,
+    /// The records named: `(href, id)`.
+    pub(crate) records: Vec<(String, String)>,
+    /// `Allowed` or `Denied`.
+    pub(crate) outcome: String,
+    /// Whether it was denied (shown as a red tag).
+    pub(crate) denied: bool,
+}
+
+/// The audit log: the filter form and the entries found.
+#[derive(Template)]
+#[template(path = "staff/audit.html")]
+pub(crate) struct AuditPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The record id filter.
+    pub(crate) record: TextField,
+    /// The username filter.
+    pub(crate) username: TextField,
+    /// Kinds `(value, words, selected)`.
+    pub(crate) kinds: Vec<Choice>,
+    /// The purpose-text filter.
+    pub(crate) contains: TextField,
+    /// The first day.
+    pub(crate) from: TextField,
+    /// The last day.
+    pub(crate) to: TextField,
+    /// Access purposes.
+    pub(crate) purposes: Vec<Choice>,
+    /// The access purpose's reference or words.
+    pub(crate) purpose_text: TextField,
+    /// Whether a search ran.
+    pub(crate) searched: bool,
+    /// The entries found, newest first.
+    pub(crate) rows: Vec<AuditRow>,
+    /// The next (older) page, if any.
+    pub(crate) older_href: Option<String>,
+    /// The same search as CSV.
+    pub(crate) export_href: String,
+}
+
+/// One audit entry with its inclusion proof.
+#[derive(Template)]
+#[template(path = "staff/audit_entry.html")]
+pub(crate) struct AuditEntryPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// Its position in the log.
+    pub(crate) seq: u64,
+    /// What it says.
+    pub(crate) facts: Vec<Fact>,
+    /// The records named: `(href, id)`.
+    pub(crate) records: Vec<(String, String)>,
+    /// Its leaf hash (hex).
+    pub(crate) leaf_hash: String,
+    /// The checkpoint and the proof, when one covers the entry.
+    pub(crate) proof: Option<AuditProofView>,
+    /// Back to the search, keeping the purpose.
+    pub(crate) back_href: String,
+}
+
+/// An inclusion proof as the entry page shows it.
+#[derive(Clone, Debug)]
+pub(crate) struct AuditProofView {
+    /// Whether the proof leads from the leaf hash to the checkpoint's root.
+    pub(crate) verified: bool,
+    /// The checkpoint's size.
+    pub(crate) size: u64,
+    /// The checkpoint's root (base64).
+    pub(crate) root: String,
+    /// When the checkpoint was signed, in words.
+    pub(crate) signed_at: String,
+    /// The proof's hashes (hex), lowest level first.
+    pub(crate) hashes: Vec<String>,
+    /// The checkpoint in its signed text form.
+    pub(crate) checkpoint_text: String,
+}

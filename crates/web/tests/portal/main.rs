@@ -16,6 +16,8 @@ mod security;
 #[cfg(test)]
 mod staff;
 #[cfg(test)]
+mod staff_audit;
+#[cfg(test)]
 mod staff_casework;
 #[cfg(test)]
 mod staff_records;

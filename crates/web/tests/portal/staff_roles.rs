@@ -70,6 +70,10 @@ async fn every_route_as_every_role_and_as_nobody() {
         user_page.as_str(),
         "/staff/admin/teams",
         "/staff/account/password",
+        "/staff/audit",
+        "/staff/audit?purpose=supervision-review",
+        "/staff/audit/0?purpose=supervision-review",
+        "/staff/audit/export?purpose=supervision-review",
     ] {
         let page = anonymous.get(path).await;
         assert_eq!(page.status, 303, "{path}");
@@ -92,6 +96,7 @@ async fn every_route_as_every_role_and_as_nobody() {
         let mut browser: Citizen = first_sign_in(&server, &username).await.browser;
         let reads_reports = operational(role) || role == Role::Analyst;
         let admin = role == Role::Administrator;
+        let manager = role == Role::InformationManager;
         let gets = [
             ("/staff/work".to_owned(), reads_reports),
             ("/staff/queue".to_owned(), reads_reports),
@@ -113,6 +118,21 @@ async fn every_route_as_every_role_and_as_nobody() {
             (user_page.clone(), admin),
             ("/staff/admin/teams".to_owned(), admin),
             ("/staff/account/password".to_owned(), true),
+            // The audit log: searching, opening an entry and downloading are for information
+            // managers only.
+            ("/staff/audit".to_owned(), manager),
+            (
+                "/staff/audit?username=target.user&purpose=supervision-review".to_owned(),
+                manager,
+            ),
+            (
+                "/staff/audit/0?purpose=supervision-review".to_owned(),
+                manager,
+            ),
+            (
+                "/staff/audit/export?kind=consultation&purpose=supervision-review".to_owned(),
+                manager,
+            ),
         ];
         for (path, allowed) in gets {
             let page = browser.get(&path).await;

@@ -7,6 +7,10 @@
 //! `crates/web/src`, the API's under `/api`), so a route added without a line in the table
 //! fails [`the_sweep_covers_every_declared_route`] rather than escaping the sweep.
 //!
+//! Every answer, whoever asked, carries the security headers (a Content-Security-Policy with no
+//! inline script and no framing, HSTS, nosniff), and no `GET` changes state: the only audit
+//! entries a `GET` may add are consultations and refusals.
+//!
 //! "Let in" means the answer is not 401, not 403, not a redirect to the sign-in page and not a
 //! server error (a 400 for a bad field still shows the check was passed); "refused" means 403
 //! for a signed-in caller or a bearer token, and for nobody the sign-in redirect (pages) or 401
@@ -702,6 +706,68 @@ async fn send(server: &PortalApp, caller: &mut Caller, call: &Call) -> Page {
     }
 }
 
+/// How many audit entries record a change (anything but an allowed consultation or a refusal).
+async fn changes(server: &PortalApp) -> usize {
+    server
+        .audit()
+        .await
+        .iter()
+        .filter(|entry| {
+            entry.entry.outcome != bluelamp_audit::Outcome::Denied
+                && entry.entry.kind != bluelamp_audit::LogKind::Consultation
+        })
+        .count()
+}
+
+/// The security headers every answer carries.
+fn hardened(call: &Call, page: &Page) -> Result<(), String> {
+    let header = |name: &str| {
+        page.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let csp = header("content-security-policy");
+    let script_src = csp
+        .split(';')
+        .map(str::trim)
+        .find(|directive| {
+            directive.starts_with("script-src") || directive.starts_with("default-src")
+        })
+        .unwrap_or("");
+    let problems: Vec<&str> = [
+        (
+            !csp.contains("frame-ancestors 'none'"),
+            "CSP without frame-ancestors 'none'",
+        ),
+        (
+            script_src.is_empty()
+                || script_src.contains("'unsafe-inline'")
+                || csp.contains("'unsafe-eval'"),
+            "CSP allows inline script or has no script source",
+        ),
+        (header("x-content-type-options") != "nosniff", "no nosniff"),
+        (
+            !header("strict-transport-security").contains("max-age="),
+            "no HSTS",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(bad, what)| bad.then_some(what))
+    .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} {}: {}",
+            call.method,
+            call.path,
+            problems.join(", ")
+        ))
+    }
+}
+
 fn sent_to_sign_in(page: &Page) -> bool {
     page.status == 303 && page.location() == "/staff/sign-in"
 }
@@ -840,10 +906,17 @@ async fn every_declared_route_as_every_role_and_as_nobody() {
     let mut count = 0;
     for caller in &mut callers {
         for call in calls(&fixtures) {
+            let before = changes(&server).await;
             let page = send(&server, caller, &call).await;
             count += 1;
             if let Err(failure) = check(caller, &call, &page) {
                 failures.push(failure);
+            }
+            if let Err(failure) = hardened(&call, &page) {
+                failures.push(failure);
+            }
+            if call.method == "GET" && changes(&server).await != before {
+                failures.push(format!("GET {} changed state", call.path));
             }
         }
     }

@@ -7,6 +7,7 @@
 mod casework;
 mod harness;
 mod identity;
+mod policy;
 mod reports;
 mod search;
 mod triage;
@@ -61,4 +62,5 @@ backend_tests!(
     search_finds_misspelt_names_misread_marks_and_postcodes,
     search_refusals_and_junk,
     search_widens_in_stages_and_the_index_rebuilds_once,
+    policy_changes_are_audited_and_take_effect_at_once,
 );

@@ -82,7 +82,7 @@ impl Inner {
         resource: &Resource,
         facts: &AuditFacts<'_>,
     ) -> bool {
-        let decision = self.policy.authorize(&AccessRequest {
+        let decision = self.policy().authorize(&AccessRequest {
             subject: &who.subject,
             action: facts.action,
             resource,

@@ -48,6 +48,7 @@ mod gate;
 pub mod identity;
 pub mod keys;
 pub mod links;
+pub mod policy;
 mod principal;
 pub mod record_view;
 pub mod records;
@@ -72,6 +73,7 @@ pub use identity::{
     StaffSession, StaffSummary, Team, TotpEnrolment,
 };
 pub use links::NewLink;
+pub use policy::PolicyChange;
 pub use principal::Principal;
 pub use record_view::{LinkedRecord, RecordView};
 pub use records::{ListQuery, NewRecord, RecordPage};
@@ -117,7 +119,8 @@ pub struct App {
 /// The shared state behind [`App`].
 pub(crate) struct Inner {
     pub(crate) store: Arc<dyn Store>,
-    pub(crate) policy: Arc<PolicyEngine>,
+    /// The policy in force; [`App::adopt_policy`] replaces it.
+    pub(crate) policy: std::sync::RwLock<Arc<PolicyEngine>>,
     pub(crate) refdata: Arc<ReferenceData>,
     pub(crate) signer: Arc<CheckpointSigner>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -136,7 +139,7 @@ impl App {
         App {
             inner: Arc::new(Inner {
                 store: parts.store,
-                policy: parts.policy,
+                policy: std::sync::RwLock::new(parts.policy),
                 refdata: parts.refdata,
                 signer: parts.signer,
                 clock: parts.clock,

@@ -979,9 +979,6 @@ impl App {
         } else {
             Action::SubmitReport
         };
-        if let Some(existing) = self.report_by_key(&input.idempotency_key).await? {
-            return Ok(existing);
-        }
         let reference = new_reference();
         let mut facts = AuditFacts {
             kind: LogKind::Collection,
@@ -989,9 +986,14 @@ impl App {
             purpose: None,
             records: Vec::new(),
         };
+        // Authorised before the idempotency key is looked up: a caller who may not make
+        // reports learns nothing, not even whether a key was used.
         inner
             .authorise(&who, &inner.report_resource(reference.compact()), &facts)
             .await?;
+        if let Some(existing) = self.report_by_key(&input.idempotency_key).await? {
+            return Ok(existing);
+        }
         let (_, category, group) = inner.check_report(&input)?;
         let bundle = inner.build_bundle(&who, &input, category, &group)?;
         facts.records = bundle

@@ -68,6 +68,19 @@ pub struct Config {
     #[serde(default)]
     pub refdata_dir: Option<PathBuf>,
 
+    /// Directory of Cedar policy files (exactly one `*.cedarschema` and the `*.cedar` files)
+    /// that replaces the embedded policy. Validated strictly at start-up (an invalid directory
+    /// stops the start) and checked again every `policy_check_secs`: a valid change is audited
+    /// (`policy.change`) and in force at once; an invalid one is logged and the policy in force
+    /// stays. Env: `BLUELAMP_POLICY_DIR`. Default: unset (the embedded policy).
+    #[serde(default)]
+    pub policy_dir: Option<PathBuf>,
+
+    /// Seconds between checks of `policy_dir` for changes; 1 to 3600.
+    /// Env: `BLUELAMP_POLICY_CHECK_SECS`. Default: `5`.
+    #[serde(default = "default_policy_check_secs")]
+    pub policy_check_secs: u64,
+
     /// How e-mail to the public (one-time codes) leaves: `sink` keeps every message in a local
     /// SMTP sink that writes it to `outbox_dir` (the demo, trials, tests); `smtp` sends it
     /// through the SMTP server `smtp_host`. Env: `BLUELAMP_MAIL`. Default: `sink`.
@@ -238,6 +251,10 @@ fn default_force() -> String {
     "leicestershire".to_owned()
 }
 
+const fn default_policy_check_secs() -> u64 {
+    5
+}
+
 const fn default_checkpoint_interval_secs() -> u64 {
     60
 }
@@ -254,6 +271,8 @@ impl Config {
             checkpoint_interval_secs: default_checkpoint_interval_secs(),
             log_format: LogFormat::default(),
             refdata_dir: None,
+            policy_dir: None,
+            policy_check_secs: default_policy_check_secs(),
             mail: MailMode::default(),
             outbox_dir: None,
             smtp_host: default_smtp_host(),
@@ -317,6 +336,12 @@ impl Config {
             bail!(
                 "invalid configuration: checkpoint_interval_secs must be between 1 and 86400, not {}",
                 self.checkpoint_interval_secs
+            );
+        }
+        if !(1..=3_600).contains(&self.policy_check_secs) {
+            bail!(
+                "invalid configuration: policy_check_secs must be between 1 and 3600, not {}",
+                self.policy_check_secs
             );
         }
         if self.force.trim().is_empty() {
@@ -476,6 +501,8 @@ impl fmt::Debug for Config {
             .field("checkpoint_interval_secs", &self.checkpoint_interval_secs)
             .field("log_format", &self.log_format)
             .field("refdata_dir", &self.refdata_dir)
+            .field("policy_dir", &self.policy_dir)
+            .field("policy_check_secs", &self.policy_check_secs)
             .field("mail", &self.mail)
             .field("outbox_dir", &self.outbox_dir)
             .field("smtp_host", &self.smtp_host)

@@ -133,7 +133,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Node> {
         )
     })?;
     let store = open_store(&config.database()?).await?;
-    let policy = PolicyEngine::embedded().context("the embedded policies are invalid")?;
+    let policy = load_policy(config.policy_dir.as_deref())?;
     let key_path = config.signing_key_path();
     let signer = bluelamp_app::keys::load_or_generate_signing_key(&key_path)
         .with_context(|| format!("signing key {}", key_path.display()))?;
@@ -166,6 +166,34 @@ pub async fn build(config: &Config) -> anyhow::Result<Node> {
     })
 }
 
+/// The policy: the files in `policy_dir` when set (validated strictly), else the embedded one.
+pub fn load_policy(policy_dir: Option<&Path>) -> anyhow::Result<PolicyEngine> {
+    match policy_dir {
+        Some(dir) => PolicyEngine::from_dir(dir)
+            .with_context(|| format!("invalid policy directory {}", dir.display())),
+        None => PolicyEngine::embedded().context("the embedded policies are invalid"),
+    }
+}
+
+/// Reads `dir` again and, when its policy differs from the one in force, puts it in force
+/// (audited by [`App::adopt_policy`] as the `policy-watcher`). An invalid directory leaves the
+/// policy in force and is returned as the error.
+pub async fn check_policy_dir(
+    app: &App,
+    config: &Config,
+    dir: &Path,
+) -> anyhow::Result<Option<bluelamp_app::PolicyChange>> {
+    let engine = PolicyEngine::from_dir(dir)
+        .with_context(|| format!("invalid policy directory {}", dir.display()))?;
+    if engine.fingerprint() == app.policy_fingerprint() {
+        return Ok(None);
+    }
+    let watcher = cli_principal(config, "policy-watcher");
+    app.adopt_policy(&watcher, engine, &dir.display().to_string())
+        .await
+        .context("cannot record the policy change")
+}
+
 /// The slugs of every force in the reference data.
 pub fn force_slugs(refdata: &ReferenceData) -> Vec<String> {
     let today = chrono::Utc::now().date_naive();
@@ -179,4 +207,69 @@ pub fn force_slugs(refdata: &ReferenceData) -> Vec<String> {
 /// The system principal the command line acts as.
 pub fn cli_principal(config: &Config, name: &str) -> Principal {
     Principal::system(name, &config.force)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the shipped policy files.
+    fn shipped_policies() -> tempfile::TempDir {
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policy/policies");
+        let dir = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(shipped).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+        dir
+    }
+
+    #[tokio::test]
+    async fn a_changed_policy_directory_is_put_in_force_and_audited() {
+        let data = tempfile::tempdir().unwrap();
+        let policies = shipped_policies();
+        let mut config = Config::defaults_in(data.path());
+        config.policy_dir = Some(policies.path().to_path_buf());
+        let node = build(&config).await.unwrap();
+        let app = &node.app;
+        let started = app.policy_fingerprint();
+        assert_eq!(started, PolicyEngine::embedded().unwrap().fingerprint());
+        assert!(
+            check_policy_dir(app, &config, policies.path())
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        std::fs::write(
+            policies.path().join("zz_extra.cedar"),
+            "@id(\"audit.analyst.verify\")\npermit (\n  principal is Bluelamp::Staff,\n  action == Bluelamp::Action::\"audit.verify\",\n  resource is Bluelamp::AuditLog\n)\nwhen { principal.role == \"analyst\" };\n",
+        )
+        .unwrap();
+        let change = check_policy_dir(app, &config, policies.path())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(change.diff.added, ["audit.analyst.verify"]);
+        assert_eq!(app.policy_fingerprint(), change.fingerprint);
+        let rows = node.store.audit_rows(change.audit_seq, 1).await.unwrap();
+        let entry = bluelamp_audit::Entry::from_leaf_bytes(&rows.first().unwrap().leaf).unwrap();
+        assert_eq!(entry.entry.action, "policy.change");
+        assert_eq!(entry.entry.actor, "system:policy-watcher");
+
+        // A broken file: refused, and the policy in force stays.
+        std::fs::write(policies.path().join("broken.cedar"), "permit (").unwrap();
+        let error = check_policy_dir(app, &config, policies.path())
+            .await
+            .unwrap_err();
+        assert!(format!("{error:#}").contains("broken.cedar"), "{error:#}");
+        assert_eq!(app.policy_fingerprint(), change.fingerprint);
+
+        // At start-up an invalid directory stops the node.
+        let error = load_policy(Some(policies.path())).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("invalid policy directory"),
+            "{error:#}"
+        );
+    }
 }

@@ -65,6 +65,8 @@ pub struct RunningServer {
     checkpointer: JoinHandle<()>,
     /// Compacts the metrics histograms.
     upkeep: JoinHandle<()>,
+    /// Watches `policy_dir` for changes, when set.
+    policy_watcher: Option<JoinHandle<()>>,
 }
 
 /// Binds `config.listen` and serves the router until `shutdown` is cancelled.
@@ -85,6 +87,10 @@ pub async fn start(
         shutdown.clone(),
     );
     let upkeep = spawn_metrics_upkeep(prometheus.clone(), shutdown.clone());
+    let policy_watcher = config
+        .policy_dir
+        .clone()
+        .map(|dir| spawn_policy_watcher(app.clone(), config.clone(), dir, shutdown.clone()));
     let portal = portal_config(config, &app)?;
     let router = bluelamp_web::router_with_portal(app, prometheus, portal);
     let served = bluelamp_web::serve(listener, router, shutdown.clone().cancelled_owned());
@@ -102,6 +108,7 @@ pub async fn start(
         server,
         checkpointer,
         upkeep,
+        policy_watcher,
     })
 }
 
@@ -137,6 +144,9 @@ impl RunningServer {
             .await
             .context("the checkpoint task failed")?;
         self.upkeep.await.context("the metrics task failed")?;
+        if let Some(watcher) = self.policy_watcher {
+            watcher.await.context("the policy watcher failed")?;
+        }
         served.context("the HTTP server failed")?;
         tracing::info!("stopped");
         Ok(())
@@ -154,6 +164,38 @@ pub fn install_prometheus() -> PrometheusHandle {
             PrometheusBuilder::new().build_recorder().handle()
         }
     }
+}
+
+/// Checks `dir` every `policy_check_secs` until `shutdown`: a valid change is put in force
+/// (audited), an invalid directory is logged once per distinct error and the policy in force
+/// stays.
+fn spawn_policy_watcher(
+    app: App,
+    config: Config,
+    dir: std::path::PathBuf,
+    shutdown: CancellationToken,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(config.policy_check_secs));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_error = None;
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = ticker.tick() => {}
+            }
+            match crate::node::check_policy_dir(&app, &config, &dir).await {
+                Ok(_) => last_error = None,
+                Err(error) => {
+                    let message = format!("{error:#}");
+                    if last_error.as_ref() != Some(&message) {
+                        tracing::error!(error = %message, "the policy directory is invalid; the policy in force stays");
+                        last_error = Some(message);
+                    }
+                }
+            }
+        }
+    })
 }
 
 /// Compacts histograms now and then, as the exporter asks of its users.

@@ -88,6 +88,70 @@ pub enum PolicyError {
     /// One or more policies fail strict validation against the schema.
     #[error("policies fail strict validation against the schema: {}", join(.0))]
     Validation(Vec<PolicyIssue>),
+    /// A policy directory or one of its files cannot be read.
+    #[error("cannot read {path}: {message}")]
+    Read {
+        /// The directory or file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A policy directory does not hold exactly one schema file.
+    #[error("{dir} must hold exactly one .cedarschema file, it holds {found}")]
+    SchemaFile {
+        /// The directory.
+        dir: String,
+        /// How many it holds.
+        found: usize,
+    },
+}
+
+/// How one policy set differs from another, by policy id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyDiff {
+    /// Ids only in the newer set.
+    pub added: Vec<String>,
+    /// Ids only in the older set.
+    pub removed: Vec<String>,
+    /// Ids in both whose text differs.
+    pub changed: Vec<String>,
+    /// Whether the schema text differs.
+    pub schema_changed: bool,
+}
+
+impl PolicyDiff {
+    /// True when nothing differs.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && !self.schema_changed
+    }
+}
+
+impl fmt::Display for PolicyDiff {
+    /// E.g. `added audit.x; changed records.y; schema changed`, or `no change`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        for (label, ids) in [
+            ("added", &self.added),
+            ("removed", &self.removed),
+            ("changed", &self.changed),
+        ] {
+            if !ids.is_empty() {
+                parts.push(format!("{label} {}", ids.join(", ")));
+            }
+        }
+        if self.schema_changed {
+            parts.push("schema changed".to_owned());
+        }
+        if parts.is_empty() {
+            write!(f, "no change")
+        } else {
+            write!(f, "{}", parts.join("; "))
+        }
+    }
 }
 
 /// One validation error or warning, attributed to the policy that caused it.
@@ -205,6 +269,10 @@ pub struct PolicyEngine {
     slices: HashMap<Action, ActionSlice>,
     authorizer: Authorizer,
     names: Names,
+    /// The schema text it was built from.
+    schema_text: String,
+    /// `sha256:<hex>` of the schema and every policy file, in file-name order.
+    fingerprint: String,
 }
 
 impl PolicyEngine {
@@ -229,7 +297,92 @@ impl PolicyEngine {
         Self::from_named_sources(schema, &[(INLINE_SOURCE, policies)])
     }
 
+    /// An engine over a directory of policy files: exactly one `*.cedarschema` and every
+    /// `*.cedar` file, read in file-name order, validated strictly like the shipped ones.
+    ///
+    /// # Errors
+    /// [`PolicyError::Read`] when the directory or a file cannot be read,
+    /// [`PolicyError::SchemaFile`] without exactly one schema, and every error of
+    /// [`PolicyEngine::from_sources`].
+    pub fn from_dir(dir: &std::path::Path) -> Result<Self, PolicyError> {
+        let read_error = |path: &std::path::Path, error: std::io::Error| PolicyError::Read {
+            path: path.display().to_string(),
+            message: error.to_string(),
+        };
+        let mut schemas = Vec::new();
+        let mut sources = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
+            let path = entry.map_err(|e| read_error(dir, e))?.path();
+            let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+                continue;
+            };
+            let name = name.to_owned();
+            if name.ends_with(".cedarschema") {
+                schemas.push(std::fs::read_to_string(&path).map_err(|e| read_error(&path, e))?);
+            } else if name.ends_with(".cedar") {
+                let text = std::fs::read_to_string(&path).map_err(|e| read_error(&path, e))?;
+                sources.push((name, text));
+            }
+        }
+        let [schema] = schemas.as_slice() else {
+            return Err(PolicyError::SchemaFile {
+                dir: dir.display().to_string(),
+                found: schemas.len(),
+            });
+        };
+        sources.sort();
+        let named: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str()))
+            .collect();
+        Self::from_named_sources(schema, &named)
+    }
+
+    /// `sha256:<hex>` of the schema and the policy files it was built from (file names and
+    /// texts, in file-name order): two engines with the same fingerprint decide alike.
+    #[must_use]
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// How `newer` differs from this engine, policy by policy.
+    #[must_use]
+    pub fn diff(&self, newer: &PolicyEngine) -> PolicyDiff {
+        let old: HashMap<String, String> = self
+            .policies()
+            .into_iter()
+            .map(|policy| (policy.id, policy.source))
+            .collect();
+        let new: HashMap<String, String> = newer
+            .policies()
+            .into_iter()
+            .map(|policy| (policy.id, policy.source))
+            .collect();
+        let mut diff = PolicyDiff {
+            schema_changed: self.schema_text != newer.schema_text,
+            ..PolicyDiff::default()
+        };
+        for (id, source) in &new {
+            match old.get(id) {
+                None => diff.added.push(id.clone()),
+                Some(before) if before != source => diff.changed.push(id.clone()),
+                Some(_) => {}
+            }
+        }
+        diff.removed = old
+            .keys()
+            .filter(|id| !new.contains_key(*id))
+            .cloned()
+            .collect();
+        diff.added.sort();
+        diff.removed.sort();
+        diff.changed.sort();
+        diff
+    }
+
     fn from_named_sources(schema: &str, sources: &[(&str, &str)]) -> Result<Self, PolicyError> {
+        let fingerprint = fingerprint_of(schema, sources);
+        let schema_text = schema.to_owned();
         let schema = parse_schema(schema)?;
         let names = Names::new(&schema)?;
         let mut policies = PolicySet::new();
@@ -244,6 +397,8 @@ impl PolicyEngine {
             slices,
             authorizer: Authorizer::new(),
             names,
+            schema_text,
+            fingerprint,
         };
         engine.check_entity_conformance()?;
         Ok(engine)
@@ -582,6 +737,25 @@ fn entity(
 ) -> Result<Entity, String> {
     let uid = EntityUid::from_type_name_and_id(type_name.clone(), EntityId::new(id));
     Entity::new(uid, attrs, HashSet::new()).map_err(|e| format!("invalid entity: {}", chain(&e)))
+}
+
+/// `sha256:<hex>` over the schema and the named sources in name order, each length-prefixed so that no two
+/// different inputs run together alike.
+fn fingerprint_of(schema: &str, sources: &[(&str, &str)]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    let mut part = |text: &str| {
+        hasher.update(u64::try_from(text.len()).unwrap_or(u64::MAX).to_be_bytes());
+        hasher.update(text.as_bytes());
+    };
+    part(schema);
+    let mut sorted = sources.to_vec();
+    sorted.sort_unstable();
+    for (name, text) in sorted {
+        part(name);
+        part(text);
+    }
+    format!("sha256:{}", hex::encode(hasher.finalize()))
 }
 
 fn parse_schema(text: &str) -> Result<Schema, PolicyError> {

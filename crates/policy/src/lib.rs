@@ -63,8 +63,8 @@ mod model;
 pub use bluelamp_domain::ids::{RecordKind, StaffId};
 pub use bluelamp_domain::marking::Classification;
 pub use engine::{
-    EMBEDDED_POLICIES, EMBEDDED_SCHEMA, Effect, NAMESPACE, PolicyEngine, PolicyError, PolicyIssue,
-    PolicySummary, classification_level,
+    EMBEDDED_POLICIES, EMBEDDED_SCHEMA, Effect, NAMESPACE, PolicyDiff, PolicyEngine, PolicyError,
+    PolicyIssue, PolicySummary, classification_level,
 };
 pub use model::{
     AccessRequest, Action, Decision, ParseActionError, ParseRoleError, PrincipalKind, Resource,

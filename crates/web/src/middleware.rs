@@ -15,9 +15,18 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/// The `Strict-Transport-Security` of every response: HTTPS only for a year, subdomains too.
+/// Browsers ignore it on plain HTTP (a development server), so it is always sent and a
+/// TLS-terminating proxy in front of Bluelamp need not add it.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
 /// The security headers set on every response, whatever produced it.
-pub fn security_headers() -> [(HeaderName, HeaderValue); 4] {
+pub fn security_headers() -> [(HeaderName, HeaderValue); 5] {
     [
+        (
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        ),
         (
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

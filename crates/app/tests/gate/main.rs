@@ -8,6 +8,7 @@ mod audit_log;
 mod casework;
 mod harness;
 mod identity;
+mod policy;
 mod reports;
 mod search;
 mod triage;
@@ -65,4 +66,5 @@ backend_tests!(
     audit_search_finds_the_matching_entries_and_is_audited,
     audit_search_is_refused_to_everyone_else_and_audited,
     audit_proofs_verify_against_the_checkpoints,
+    policy_changes_are_audited_and_take_effect_at_once,
 );

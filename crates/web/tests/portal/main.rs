@@ -12,6 +12,8 @@ mod journeys;
 #[cfg(test)]
 mod pages;
 #[cfg(test)]
+mod route_sweep;
+#[cfg(test)]
 mod security;
 #[cfg(test)]
 mod staff;

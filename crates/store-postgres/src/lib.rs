@@ -27,6 +27,7 @@
 mod casework;
 mod convert;
 mod identity;
+mod retention;
 mod search;
 mod tx;
 

@@ -8,6 +8,7 @@ mod casework;
 mod harness;
 mod identity;
 mod reports;
+mod retention;
 mod search;
 mod triage;
 mod use_cases;
@@ -61,4 +62,6 @@ backend_tests!(
     search_finds_misspelt_names_misread_marks_and_postcodes,
     search_refusals_and_junk,
     search_widens_in_stages_and_the_index_rebuilds_once,
+    due_reviews_appear_by_date_and_retain_needs_a_reason,
+    disposal_erases_keeps_a_tombstone_and_the_log_verifies,
 );

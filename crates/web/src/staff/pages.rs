@@ -44,7 +44,7 @@ fn sees_queue(role: Option<Role>) -> bool {
 type Section = (&'static str, &'static str, fn(Option<Role>) -> bool);
 
 /// The sections of the workspace.
-const SECTIONS: [Section; 6] = [
+const SECTIONS: [Section; 7] = [
     ("/staff/work", "My work", handles_reports),
     ("/staff/queue", "Triage queue", sees_queue),
     ("/staff/search", "Search", searches),
@@ -53,6 +53,7 @@ const SECTIONS: [Section; 6] = [
         "Record an incident",
         handles_reports,
     ),
+    ("/staff/reviews", "Reviews", is_information_manager),
     ("/staff/admin/users", "Users", is_administrator),
     ("/staff/admin/teams", "Teams", is_administrator),
 ];
@@ -60,6 +61,10 @@ const SECTIONS: [Section; 6] = [
 /// Whether `role` searches records (everyone who consults them).
 fn searches(role: Option<Role>) -> bool {
     sees_queue(role) || role == Some(Role::InformationManager)
+}
+
+fn is_information_manager(role: Option<Role>) -> bool {
+    role == Some(Role::InformationManager)
 }
 
 fn is_administrator(role: Option<Role>) -> bool {
@@ -128,6 +133,9 @@ pub(crate) async fn home(State(state): State<AppState>, headers: HeaderMap) -> R
     }
     if is_administrator(role) {
         return finish(see_other("/staff/admin/users"), Vec::new());
+    }
+    if is_information_manager(role) {
+        return finish(see_other("/staff/reviews"), Vec::new());
     }
     text(
         &state,

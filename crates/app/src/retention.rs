@@ -366,7 +366,8 @@ impl App {
             records: vec![*id.as_uuid()],
         };
         let (mut tx, record, reason) = self.begin_review(who, id, reason, &facts).await?;
-        let now = inner.clock.now();
+        // Kept to the microsecond, as both backends store it.
+        let now = bluelamp_audit::truncate_to_micros(inner.clock.now());
         let classification =
             match bluelamp_store::rows::classification_code(record.marking.classification()) {
                 Ok(code) => code,

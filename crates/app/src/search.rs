@@ -157,7 +157,7 @@ impl App {
     /// begins again.
     ///
     /// # Errors
-    /// [`AppError::Store`] when the store fails.
+    /// [`AppError::Unavailable`] when the store fails.
     pub async fn refresh_search_index(
         &self,
         progress: &(dyn Fn(u64) + Sync),

@@ -99,6 +99,9 @@ impl From<StoreError> for AppError {
             StoreError::AlreadyExists { what, id } => AppError::Conflict { what, id },
             StoreError::NotFound { what, id } => AppError::NotFound { what, id },
             StoreError::Database(message) => AppError::Unavailable(message),
+            StoreError::InUse { what, id, by } => {
+                AppError::invalid(what, "in_use", format!("{what} {id} is in use: {by}"))
+            }
             other @ (StoreError::UnauditedWrite | StoreError::Corrupt(_)) => {
                 AppError::Internal(other.to_string())
             }

@@ -19,6 +19,9 @@
 //!   deadlines, closing and linking duplicates;
 //! * [`identity`]: staff passwords, the TOTP second factor, two-step sign-in, lockout,
 //!   sessions and the administration of accounts and teams ([`IdentitySettings`]);
+//! * [`retention`]: MoPI review and disposal — the records due for review, retain decisions,
+//!   disposal that erases a record's personal content and keeps a tombstone, and the
+//!   deletion certificate;
 //! * [`search`]: one-box search over POLE records ([`App::search_records`]);
 //! * [`checkpoints`]: signed checkpoints of the audit log ([`App::write_checkpoint`],
 //!   [`App::spawn_checkpointer`]);
@@ -53,6 +56,7 @@ mod principal;
 pub mod record_view;
 pub mod records;
 pub mod reports;
+pub mod retention;
 pub mod search;
 pub mod staff;
 pub mod triage;
@@ -81,6 +85,7 @@ pub use reports::{
     Author, CodeRequest, EvidenceReceipt, FileSummary, NewReport, OutcomeView, PoliceUpdate,
     ReceivedBy, ReportSettings, ReportView, SubmittedReport, TimelineEntry,
 };
+pub use retention::{DeletionCertificate, DueReview, REVIEW_PURPOSE, Tombstone};
 pub use search::{MAX_SEARCH_RESULTS, SearchHit, SearchResults};
 pub use staff::{CreatedStaff, NewStaff, reveal_token};
 pub use triage::{Assessment, QueueItem};
@@ -108,6 +113,8 @@ pub struct AppParts {
     pub reports: ReportSettings,
     /// Limits and times of staff sign-in, lockout and sessions.
     pub identity: IdentitySettings,
+    /// Where evidence files are kept (disposal erases them).
+    pub blobs: bluelamp_evidence::BlobStore,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -129,6 +136,7 @@ pub(crate) struct Inner {
     pub(crate) mailer: bluelamp_mail::Mailer,
     pub(crate) reports: ReportSettings,
     pub(crate) identity: IdentitySettings,
+    pub(crate) blobs: bluelamp_evidence::BlobStore,
     /// The Merkle frontier over the entries already covered by the signer.
     pub(crate) frontier: tokio::sync::Mutex<Frontier>,
 }
@@ -148,6 +156,7 @@ impl App {
                 mailer: parts.mailer,
                 reports: parts.reports,
                 identity: parts.identity,
+                blobs: parts.blobs,
                 frontier: tokio::sync::Mutex::new(Frontier::new()),
             }),
         }
@@ -156,6 +165,11 @@ impl App {
     /// The reference data in force.
     pub fn refdata(&self) -> &ReferenceData {
         &self.inner.refdata
+    }
+
+    /// Where evidence files are kept (shared with the portal, which receives them).
+    pub fn blobs(&self) -> &bluelamp_evidence::BlobStore {
+        &self.inner.blobs
     }
 
     /// The current time on the application's clock (what deadlines are measured against).

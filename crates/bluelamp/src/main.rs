@@ -12,6 +12,7 @@
 //! * [`verify`]: `bluelamp audit verify` — recomputes the Merkle tree and checks every
 //!   checkpoint; exit status 1 names the first bad entry.
 //! * [`admin`]: `bluelamp admin create-user`.
+//! * [`retention`]: `bluelamp retention review-due` — the MoPI review job, run once.
 //! * [`bench`](mod@bench): `bluelamp bench ...` — the figures in docs/benchmarks.md.
 //!
 //! Errors are `anyhow` here and only here; the libraries use typed errors.
@@ -25,6 +26,7 @@ mod demo;
 mod logging;
 mod node;
 mod progress;
+mod retention;
 mod serve;
 mod verify;
 
@@ -60,9 +62,19 @@ enum Command {
     /// Administration: staff accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// MoPI retention: records due for review.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Measure performance (figures for docs/benchmarks.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+}
+
+/// `bluelamp retention ...`.
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// List the records due for MoPI review today (ids, groups and dates).
+    ReviewDue(StoreArgs),
 }
 
 /// Where the data lives; shared by the commands that open the store.
@@ -158,6 +170,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(&args.store.overrides(cli.config.clone()))?;
             logging::init(config.log_format, "warn");
             admin::create_user(&config, &args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Retention(RetentionCommand::ReviewDue(store)) => {
+            let config = Config::load(&store.overrides(cli.config))?;
+            logging::init(config.log_format, "warn");
+            retention::review_due(&config).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(command) => {

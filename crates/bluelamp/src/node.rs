@@ -138,6 +138,9 @@ pub async fn build(config: &Config) -> anyhow::Result<Node> {
     let signer = bluelamp_app::keys::load_or_generate_signing_key(&key_path)
         .with_context(|| format!("signing key {}", key_path.display()))?;
     let (mailer, mail_sink) = start_mail(config).await?;
+    let evidence_dir = config.evidence_dir();
+    let blobs = bluelamp_evidence::BlobStore::local(&evidence_dir)
+        .with_context(|| format!("cannot open the evidence store {}", evidence_dir.display()))?;
     let app = App::new(AppParts {
         store: Arc::clone(&store),
         policy: Arc::new(policy),
@@ -149,6 +152,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Node> {
         mailer,
         reports: bluelamp_app::ReportSettings::default(),
         identity: bluelamp_app::IdentitySettings::embedded()?,
+        blobs,
     });
     let bar = crate::progress::counter("search index");
     let rebuilt = app

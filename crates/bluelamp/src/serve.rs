@@ -69,6 +69,9 @@ pub struct RunningServer {
     policy_watcher: Option<JoinHandle<()>>,
 }
 
+/// How often the server looks for records due for MoPI review.
+const REVIEW_JOB_EVERY: Duration = Duration::from_secs(6 * 60 * 60);
+
 /// Binds `config.listen` and serves the router until `shutdown` is cancelled.
 pub async fn start(
     config: &Config,
@@ -91,6 +94,9 @@ pub async fn start(
         .policy_dir
         .clone()
         .map(|dir| spawn_policy_watcher(app.clone(), config.clone(), dir, shutdown.clone()));
+    // The MoPI review job: finds the records due for review (information managers act on
+    // them at /staff/reviews); it stops with the server.
+    drop(app.spawn_review_job(REVIEW_JOB_EVERY, shutdown.clone()));
     let portal = portal_config(config, &app)?;
     let router = bluelamp_web::router_with_portal(app, prometheus, portal);
     let served = bluelamp_web::serve(listener, router, shutdown.clone().cancelled_owned());
@@ -115,9 +121,8 @@ pub async fn start(
 /// The citizen portal's settings from the configuration: evidence kept in `evidence_dir`, the
 /// force's name from the reference data.
 fn portal_config(config: &Config, app: &App) -> anyhow::Result<bluelamp_web::portal::PortalConfig> {
-    let evidence_dir = config.evidence_dir();
-    let blobs = bluelamp_evidence::BlobStore::local(&evidence_dir)
-        .with_context(|| format!("cannot open the evidence store {}", evidence_dir.display()))?;
+    // The evidence store the node opened: disposal erases from the store uploads go to.
+    let blobs = app.blobs().clone();
     let today = chrono::Utc::now().date_naive();
     let force_name = app
         .refdata()

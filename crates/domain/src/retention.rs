@@ -94,6 +94,24 @@ pub fn next_review_date(
     }
 }
 
+/// The next review date after a review on `reviewed_on` decided to retain the record:
+/// [`next_review_date`] counted from the review, or `review_after_years` after the review when
+/// that would not be later than the review (a group 1 subject past the age limit), so a
+/// retained record is never due again the day it was reviewed.
+#[must_use]
+pub fn next_review_after_retain(
+    rule: &RetentionRule,
+    reviewed_on: NaiveDate,
+    date_of_birth: Option<NaiveDate>,
+) -> NaiveDate {
+    let next = next_review_date(rule, reviewed_on, date_of_birth);
+    if next > reviewed_on {
+        next
+    } else {
+        add_years(reviewed_on, rule.review_after_years.max(1))
+    }
+}
+
 /// A record's retention state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Retention {
@@ -187,6 +205,26 @@ mod tests {
         let retention = Retention::from_rule(&rule, d(start), dob.map(d));
         assert_eq!(retention.next_review, d(expected));
         assert_eq!(retention.group, rule.group);
+    }
+
+    #[test]
+    fn retaining_moves_the_review_on_from_the_review_date() {
+        let group3 = rule("3", ReviewBasis::ClearPeriod, 6, None);
+        assert_eq!(
+            next_review_after_retain(&group3, d("2026-11-27"), None),
+            d("2032-11-27")
+        );
+        let group1 = rule("1", ReviewBasis::Periodic, 10, Some(100));
+        // The 100th birthday comes first.
+        assert_eq!(
+            next_review_after_retain(&group1, d("2026-11-27"), Some(d("1930-06-01"))),
+            d("2030-06-01")
+        );
+        // Past the 100th birthday: the interval, never the review day itself.
+        assert_eq!(
+            next_review_after_retain(&group1, d("2026-11-27"), Some(d("1920-06-01"))),
+            d("2036-11-27")
+        );
     }
 
     #[test]

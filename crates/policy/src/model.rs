@@ -264,11 +264,19 @@ pub enum Action {
     /// in the triage queue (`report.record`).
     #[serde(rename = "report.record")]
     RecordIncident,
+    /// MoPI review: see the records due for review, record a decision to retain one, and
+    /// read the deletion certificate of one disposed of (`record.review`).
+    #[serde(rename = "record.review")]
+    ReviewRecords,
+    /// Dispose of a record under MoPI: erase its personal content, keeping a tombstone
+    /// (`record.dispose`).
+    #[serde(rename = "record.dispose")]
+    DisposeRecord,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 35] = [
         Self::CreateRecord,
         Self::ReadRecord,
         Self::ListRecords,
@@ -302,6 +310,8 @@ impl Action {
         Self::TakeReport,
         Self::ListColleagues,
         Self::RecordIncident,
+        Self::ReviewRecords,
+        Self::DisposeRecord,
     ];
 
     /// The action's id in the Cedar schema, e.g. `"record.read"`.
@@ -341,6 +351,8 @@ impl Action {
             Self::TakeReport => "report.take",
             Self::ListColleagues => "staff.colleagues",
             Self::RecordIncident => "report.record",
+            Self::ReviewRecords => "record.review",
+            Self::DisposeRecord => "record.dispose",
         }
     }
 }

@@ -52,6 +52,7 @@ fn shipped_policy_ids() {
         ("forbid.purpose-required", Effect::Forbid),
         ("records.citizen.create", Effect::Permit),
         ("records.information-manager.read", Effect::Permit),
+        ("records.information-manager.review", Effect::Permit),
         ("records.operational.consult", Effect::Permit),
         ("records.operational.create", Effect::Permit),
         ("records.operational.link", Effect::Permit),
@@ -325,6 +326,8 @@ fn actions_round_trip() {
             "report.take",
             "staff.colleagues",
             "report.record",
+            "record.review",
+            "record.dispose",
         ]
     );
     for action in Action::ALL {

@@ -34,6 +34,7 @@ mod audit_index;
 mod casework;
 mod convert;
 mod identity;
+mod retention;
 mod search;
 mod tx;
 

@@ -40,6 +40,7 @@ mod links;
 mod paging;
 mod records;
 mod reports;
+mod retention;
 mod search;
 mod staff;
 mod tamper;
@@ -90,6 +91,10 @@ pub use self::reports::{
     report_update_for_missing_report_or_duplicate_id_fails,
     unaudited_report_writes_are_refused_and_nothing_persisted, update_missing_report_is_not_found,
     update_report_changes_only_the_mutable_fields,
+};
+pub use self::retention::{
+    due_reviews_by_date_kind_and_limit, erase_record_removes_keys_and_links,
+    review_log_round_trip_and_audit_rule,
 };
 pub use self::search::{
     bulk_insert_indexes_records, reindex_rebuilds_keys_and_records_the_scheme,
@@ -182,6 +187,9 @@ macro_rules! conformance_suite {
             audit_search_finds_exactly_the_matching_entries,
             audit_search_pages_newest_first,
             audit_index_follows_the_transaction,
+            due_reviews_by_date_kind_and_limit,
+            review_log_round_trip_and_audit_rule,
+            erase_record_removes_keys_and_links,
         );
         $crate::conformance_suite!(@tamper_cases $factory;
             audit_entries_refuse_update_and_delete,

@@ -11,8 +11,9 @@
 //! * [`StoreTx`] is everything a use case may do inside one transaction. It is the union of the
 //!   role traits [`RecordRepo`], [`LinkRepo`], [`StaffRepo`], [`IdentityRepo`] (passwords,
 //!   second factors, sessions, teams), [`ReportRepo`], [`CaseworkRepo`] (crime number
-//!   counters, allocations, tasks), [`AuditAppender`] and [`AuditReader`] (searching the
-//!   audit log through its index, filtered by an [`AuditFilter`]).
+//!   counters, allocations, tasks), [`RetentionRepo`] (MoPI review decisions, erasure and
+//!   tombstones), [`AuditAppender`] and [`AuditReader`] (searching the audit log through its
+//!   index, filtered by an [`AuditFilter`]).
 //! * The transaction enforces the gate's last line of defence: [`StoreTx::commit`] refuses to
 //!   commit a transaction that changed state but appended no audit entry
 //!   ([`StoreError::UnauditedWrite`]).
@@ -33,10 +34,12 @@ pub mod casework;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod identity;
+pub mod retention;
 pub mod rows;
 
 pub use casework::{CaseworkRepo, ReportAllocationRow, ReportTaskRow};
 pub use identity::{IdentityRepo, PendingSignInRow, StaffIdentityRow, StaffSessionRow, TeamRow};
+pub use retention::{DisposalRow, ErasedRecord, RetentionRepo, RetentionReviewRow};
 
 /// Errors a storage backend reports.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +59,16 @@ pub enum StoreError {
         what: &'static str,
         /// The missing id.
         id: String,
+    },
+    /// The thing cannot be removed while something else depends on it.
+    #[error("{what} {id} is in use: {by}")]
+    InUse {
+        /// What was to be removed ("record").
+        what: &'static str,
+        /// Its id.
+        id: String,
+        /// What depends on it (e.g. "it is the event of online report 7K3M9QXD2H4").
+        by: String,
     },
     /// The transaction changed state but appended no audit entry; it was rolled back.
     #[error("transaction changed state without an audit entry and was rolled back")]
@@ -404,6 +417,7 @@ pub trait StoreTx:
     + IdentityRepo
     + ReportRepo
     + CaseworkRepo
+    + RetentionRepo
     + AuditAppender
     + AuditReader
     + Send

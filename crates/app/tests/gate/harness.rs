@@ -26,6 +26,8 @@ pub struct Harness {
     pub sink: bluelamp_mail::SmtpSink,
     /// The app's clock, which tests move on.
     pub clock: Arc<TestClock>,
+    /// The evidence store the app erases from.
+    pub blobs: bluelamp_evidence::BlobStore,
 }
 
 /// A clock that starts at the real time and moves only when told.
@@ -100,6 +102,7 @@ impl Harness {
         let clock = Arc::new(TestClock(std::sync::Mutex::new(chrono::Utc::now())));
         let signer = CheckpointSigner::generate();
         let key = signer.verifying_key();
+        let blobs = bluelamp_evidence::BlobStore::in_memory();
         let app = App::new(AppParts {
             store: store.clone(),
             policy: Arc::new(PolicyEngine::embedded()?),
@@ -111,6 +114,7 @@ impl Harness {
             mailer,
             reports: bluelamp_app::ReportSettings::default(),
             identity: bluelamp_app::IdentitySettings::embedded()?,
+            blobs: blobs.clone(),
         });
         Ok(Harness {
             app,
@@ -119,6 +123,7 @@ impl Harness {
             tamper,
             sink,
             clock,
+            blobs,
         })
     }
 

@@ -10,6 +10,7 @@ mod harness;
 mod identity;
 mod policy;
 mod reports;
+mod retention;
 mod search;
 mod triage;
 mod use_cases;
@@ -67,4 +68,6 @@ backend_tests!(
     audit_search_is_refused_to_everyone_else_and_audited,
     audit_proofs_verify_against_the_checkpoints,
     policy_changes_are_audited_and_take_effect_at_once,
+    due_reviews_appear_by_date_and_retain_needs_a_reason,
+    disposal_erases_keeps_a_tombstone_and_the_log_verifies,
 );

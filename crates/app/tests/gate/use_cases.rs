@@ -5,6 +5,7 @@ pub use crate::casework::*;
 pub use crate::identity::*;
 pub use crate::policy::*;
 pub use crate::reports::*;
+pub use crate::retention::*;
 pub use crate::search::*;
 pub use crate::triage::*;
 

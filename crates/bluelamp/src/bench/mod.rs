@@ -7,6 +7,7 @@ mod memory;
 mod pole;
 mod portal;
 mod reports;
+mod retention;
 
 use std::time::Duration;
 
@@ -116,6 +117,19 @@ pub enum BenchCommand {
         #[arg(long = "database", value_name = "URL")]
         database_url: Option<String>,
     },
+    /// MoPI disposal: persons each linked to N events, disposed of one at a time through the
+    /// gate (record, search keys and links erased, tombstone and erasure entry written).
+    RetentionDispose {
+        /// Persons to dispose of.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        /// Events linked to each person.
+        #[arg(long, default_value_t = 100)]
+        linked: usize,
+        /// Use this (scratch!) database instead of a temporary SQLite file.
+        #[arg(long = "database", value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// Resident memory of an idle `bluelamp serve` child process.
     IdleMemory {
         /// Seconds to let the server settle before reading its memory.
@@ -195,6 +209,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             )
             .await
         }
+        BenchCommand::RetentionDispose {
+            rounds,
+            linked,
+            database_url,
+        } => retention::dispose(rounds, linked, database_url.as_deref()).await,
         BenchCommand::IdleMemory { settle_secs, demo } => {
             memory::run(Duration::from_secs(settle_secs), demo).await
         }

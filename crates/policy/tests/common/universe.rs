@@ -85,8 +85,13 @@ pub fn applies(action: Action, kind: ResourceKind) -> bool {
         (
             Action::CreateRecord | Action::ReadRecord | Action::UpdateRecord,
             ResourceKind::Record(_)
-        ) | (Action::ListRecords, ResourceKind::RecordCollection)
-            | (Action::LinkRecords | Action::ReadLinks, ResourceKind::Link)
+        ) | (
+            Action::ListRecords | Action::ReviewRecords,
+            ResourceKind::RecordCollection
+        ) | (
+            Action::ReviewRecords | Action::DisposeRecord,
+            ResourceKind::Record(_)
+        ) | (Action::LinkRecords | Action::ReadLinks, ResourceKind::Link)
             | (
                 Action::CreateStaff
                     | Action::ListStaff

@@ -24,6 +24,8 @@
 //!   Office classification and a crime number the system issues, or not a crime),
 //!   allocation, tasks and Victims' Code deadlines, messages to the reporter, the outcome,
 //!   closing and duplicates.
+//! * `reviews` — information managers' MoPI review: the records due, the decision to retain
+//!   (with a reason) or dispose of one, and a disposed record's deletion certificate.
 //! * `admin` — administrators manage accounts and teams.
 //! * `audit` — information managers search the audit log (filters, the purpose of the
 //!   search, a CSV download), and open one entry with its inclusion proof checked against the
@@ -43,6 +45,7 @@ mod pages;
 mod queue;
 mod records;
 mod report;
+mod reviews;
 mod search;
 mod view;
 mod work;
@@ -176,6 +179,12 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/staff/search", get(search::search))
         .route("/staff/records/{id}", get(records::show))
+        .route("/staff/records/{id}/certificate", get(reviews::certificate))
+        .route("/staff/reviews", get(reviews::list))
+        .route(
+            "/staff/reviews/{id}",
+            get(reviews::form).post(reviews::decide),
+        )
         .route(
             "/staff/records/{id}/add",
             get(add_record::form).post(add_record::add),

@@ -44,7 +44,7 @@ fn sees_queue(role: Option<Role>) -> bool {
 type Section = (&'static str, &'static str, fn(Option<Role>) -> bool);
 
 /// The sections of the workspace.
-const SECTIONS: [Section; 7] = [
+const SECTIONS: [Section; 8] = [
     ("/staff/work", "My work", handles_reports),
     ("/staff/queue", "Triage queue", sees_queue),
     ("/staff/search", "Search", searches),
@@ -53,6 +53,7 @@ const SECTIONS: [Section; 7] = [
         "Record an incident",
         handles_reports,
     ),
+    ("/staff/reviews", "Reviews", is_information_manager),
     ("/staff/admin/users", "Users", is_administrator),
     ("/staff/admin/teams", "Teams", is_administrator),
     ("/staff/audit", "Audit log", is_information_manager),
@@ -63,13 +64,13 @@ fn searches(role: Option<Role>) -> bool {
     sees_queue(role) || role == Some(Role::InformationManager)
 }
 
-fn is_administrator(role: Option<Role>) -> bool {
-    role == Some(Role::Administrator)
-}
-
-/// Whether `role` checks the audit log.
+/// Whether `role` reviews records under MoPI and checks the audit log.
 fn is_information_manager(role: Option<Role>) -> bool {
     role == Some(Role::InformationManager)
+}
+
+fn is_administrator(role: Option<Role>) -> bool {
+    role == Some(Role::Administrator)
 }
 
 /// The chrome of a page titled `page`, for `user` (when signed in); `section` is the
@@ -136,7 +137,7 @@ pub(crate) async fn home(State(state): State<AppState>, headers: HeaderMap) -> R
         return finish(see_other("/staff/admin/users"), Vec::new());
     }
     if is_information_manager(role) {
-        return finish(see_other("/staff/audit"), Vec::new());
+        return finish(see_other("/staff/reviews"), Vec::new());
     }
     text(
         &state,

@@ -9,7 +9,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use bluelamp_app::{LinkedRecord, RecordView};
+use bluelamp_app::{AppError, LinkedRecord, RecordView};
 use bluelamp_domain::ids::{RecordId, RecordKind};
 use bluelamp_domain::object::Object;
 use bluelamp_domain::person::PersonIdentifier;
@@ -364,6 +364,17 @@ pub(crate) async fn show(
     };
     let view: RecordView = match state.app.record_view(&user.principal, id, &purpose).await {
         Ok(view) => view,
+        Err(AppError::NotFound { .. }) => {
+            // A disposed record shows its tombstone, never its old content.
+            return match state
+                .app
+                .record_tombstone(&user.principal, id, &purpose)
+                .await
+            {
+                Ok(tombstone) => super::reviews::tombstone_page(&state, &user, &tombstone),
+                Err(error) => pages::app_error(&state, Some(&user), &error),
+            };
+        }
         Err(error) => return pages::app_error(&state, Some(&user), &error),
     };
     let keep = chosen.query();

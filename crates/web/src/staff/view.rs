@@ -662,3 +662,60 @@ pub(crate) struct AuditProofView {
     /// The checkpoint in its signed text form.
     pub(crate) checkpoint_text: String,
 }
+
+/// One record due for MoPI review, as the review queue lists it.
+#[derive(Clone, Debug)]
+pub(crate) struct ReviewRow {
+    /// The record's id.
+    pub(crate) id: String,
+    /// Its kind in words.
+    pub(crate) kind: String,
+    /// Its MoPI group, e.g. "3: All other offences".
+    pub(crate) group: String,
+    /// When its clear period started.
+    pub(crate) clear_period_start: String,
+    /// When its review fell due.
+    pub(crate) due: String,
+}
+
+/// The information managers' review queue: records due for MoPI review.
+#[derive(Template)]
+#[template(path = "staff/reviews.html")]
+pub(crate) struct ReviewsPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// A success message.
+    pub(crate) flash: Option<String>,
+    /// The records due.
+    pub(crate) rows: Vec<ReviewRow>,
+}
+
+/// The review decision on one record: retain or dispose, with the reason.
+#[derive(Template)]
+#[template(path = "staff/review.html")]
+pub(crate) struct ReviewPage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// The error summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The record's id.
+    pub(crate) id: String,
+    /// The reason.
+    pub(crate) reason: TextField,
+}
+
+/// The deletion certificate of a disposed record.
+#[derive(Template)]
+#[template(path = "staff/certificate.html")]
+pub(crate) struct CertificatePage {
+    /// The chrome.
+    pub(crate) chrome: Chrome,
+    /// A success message.
+    pub(crate) flash: Option<String>,
+    /// The record's id.
+    pub(crate) id: String,
+    /// What, when, by whom, under which rule, the audit entry.
+    pub(crate) facts: Vec<Fact>,
+    /// The signed checkpoint covering the erasure entry, in its text form.
+    pub(crate) checkpoint: Option<String>,
+}

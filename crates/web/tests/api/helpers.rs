@@ -80,6 +80,7 @@ impl TestApp {
             mailer,
             reports: bluelamp_app::ReportSettings::default(),
             identity: bluelamp_app::IdentitySettings::embedded()?,
+            blobs: bluelamp_evidence::BlobStore::in_memory(),
         });
         let officer_token = create_staff(&app, "pc.jones", Role::Officer, FORCE).await?;
         let admin_token = create_staff(&app, "admin.lee", Role::Administrator, FORCE).await?;

@@ -117,6 +117,7 @@ impl PortalApp {
         let mailer = bluelamp_mail::Mailer::new(&sink.settings())?;
         let clock = Arc::new(TestClock::default());
         let store: Arc<dyn bluelamp_store::Store> = Arc::new(store);
+        let blobs = BlobStore::in_memory();
         let app = App::new(AppParts {
             store: store.clone(),
             policy: Arc::new(PolicyEngine::embedded().context("policies")?),
@@ -128,8 +129,8 @@ impl PortalApp {
             mailer,
             reports: bluelamp_app::ReportSettings::default(),
             identity: bluelamp_app::IdentitySettings::embedded()?,
+            blobs: blobs.clone(),
         });
-        let blobs = BlobStore::in_memory();
         let config = PortalConfig {
             blobs: blobs.clone(),
             max_upload_bytes: options.max_upload_bytes,

@@ -24,6 +24,8 @@ mod staff_casework;
 #[cfg(test)]
 mod staff_records;
 #[cfg(test)]
+mod staff_reviews;
+#[cfg(test)]
 mod staff_roles;
 #[cfg(test)]
 mod tracking;

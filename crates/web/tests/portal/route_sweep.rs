@@ -561,6 +561,30 @@ fn calls(f: &Fixtures) -> Vec<Call> {
             "/staff/audit/0?purpose=supervision-review".into(),
             Access::Staff(information_manager),
         ),
+        get(
+            "/staff/reviews",
+            "/staff/reviews".into(),
+            Access::Staff(information_manager),
+        ),
+        get(
+            "/staff/reviews/{id}",
+            format!("/staff/reviews/{}", f.record),
+            Access::Staff(information_manager),
+        ),
+        post(
+            "/staff/reviews/{id}",
+            format!("/staff/reviews/{}", f.record),
+            form(vec![
+                ("decision", "retain".into()),
+                ("reason", "Still needed for the sweep.".into()),
+            ]),
+            Access::Staff(information_manager),
+        ),
+        get(
+            "/staff/records/{id}/certificate",
+            format!("/staff/records/{}/certificate", f.record),
+            Access::Staff(information_manager),
+        ),
         // The API.
         get(
             "/api/v1/openapi.json",

@@ -60,9 +60,9 @@ async fn information_managers_search_open_and_export_the_audit_log() {
     } = first_sign_in(&server, "im.jones").await;
     let manager_actor = format!("staff:{manager_id}");
 
-    // The workspace opens on the audit log, in the navigation, with the purpose pre-filled and
-    // nothing searched yet.
-    let home = manager.get_following("/staff").await;
+    // The audit log is in the navigation, with the purpose pre-filled and nothing searched
+    // yet (the workspace itself opens on the review queue).
+    let home = manager.get_following("/staff/audit").await;
     assert_eq!(home.status, 200, "{}", home.text);
     home.assert_shows("Audit log");
     assert!(home.text.contains("href=\"/staff/audit\""), "{}", home.text);

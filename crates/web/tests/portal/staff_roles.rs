@@ -55,6 +55,49 @@ async fn every_route_as_every_role_and_as_nobody() {
         .await
         .unwrap();
     let record = format!("/staff/records/{}?purpose=safeguarding", vehicle.id);
+    // A record disposed of, for its deletion certificate, and one to review.
+    let system = bluelamp_app::Principal::system("tests", crate::helpers::FORCE);
+    let person = |surname: &str| {
+        crate::staff_records::new_record(serde_json::json!({
+            "kind": "person",
+            "name": { "forenames": ["Robin"], "surname": surname },
+        }))
+    };
+    let disposed = server
+        .app
+        .create_record(&system, person("Disposed"))
+        .await
+        .unwrap();
+    let manager = server
+        .app
+        .create_staff(
+            &system,
+            bluelamp_app::NewStaff {
+                username: "im.disposer".to_owned(),
+                display_name: "IM Disposer".to_owned(),
+                role: Role::InformationManager,
+                force: crate::helpers::FORCE.to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    let manager = server
+        .app
+        .authenticate(bluelamp_app::reveal_token(&manager))
+        .await
+        .unwrap();
+    server
+        .app
+        .dispose_record(&manager, disposed.id, "No NRAC concern")
+        .await
+        .unwrap();
+    let certificate = format!("/staff/records/{}/certificate", disposed.id);
+    let reviewed = server
+        .app
+        .create_record(&system, person("Reviewed"))
+        .await
+        .unwrap();
+    let review = format!("/staff/reviews/{}", reviewed.id);
     let user_page = format!("/staff/admin/users/{target}");
     let purpose = ("purpose", "investigating-report");
 
@@ -74,6 +117,9 @@ async fn every_route_as_every_role_and_as_nobody() {
         "/staff/audit?purpose=supervision-review",
         "/staff/audit/0?purpose=supervision-review",
         "/staff/audit/export?purpose=supervision-review",
+        "/staff/reviews",
+        review.as_str(),
+        certificate.as_str(),
     ] {
         let page = anonymous.get(path).await;
         assert_eq!(page.status, 303, "{path}");
@@ -83,6 +129,7 @@ async fn every_route_as_every_role_and_as_nobody() {
         format!("/staff/reports/{compact}/message"),
         "/staff/admin/teams".to_owned(),
         "/staff/sign-out".to_owned(),
+        review.clone(),
     ] {
         let page = anonymous
             .post_raw(&path, &[], &[("csrf_token", "x"), ("text", "hello")])
@@ -97,7 +144,11 @@ async fn every_route_as_every_role_and_as_nobody() {
         let reads_reports = operational(role) || role == Role::Analyst;
         let admin = role == Role::Administrator;
         let manager = role == Role::InformationManager;
+        let manages = manager;
         let gets = [
+            ("/staff/reviews".to_owned(), manages),
+            (review.clone(), manages),
+            (certificate.clone(), manages),
             ("/staff/work".to_owned(), reads_reports),
             ("/staff/queue".to_owned(), reads_reports),
             ("/staff/incidents/new".to_owned(), operational(role)),
@@ -149,7 +200,28 @@ async fn every_route_as_every_role_and_as_nobody() {
             Expect::Refused
         };
         let incident_key = format!("matrix-{index:012}");
+        let to_dispose = server
+            .app
+            .create_record(&system, person(&format!("Disposable{index}")))
+            .await
+            .unwrap();
+        let dispose = format!("/staff/reviews/{}", to_dispose.id);
+        let reviews = if manages {
+            Expect::Done
+        } else {
+            Expect::Refused
+        };
         let posts: Vec<Post<'_>> = vec![
+            (
+                review.clone(),
+                vec![("decision", "retain"), ("reason", "Still needed")],
+                reviews,
+            ),
+            (
+                dispose.clone(),
+                vec![("decision", "dispose"), ("reason", "No NRAC concern")],
+                reviews,
+            ),
             (
                 "/staff/incidents/new".to_owned(),
                 vec![

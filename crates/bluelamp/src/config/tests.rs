@@ -187,7 +187,7 @@ fn the_example_file_parses_and_documents_every_key() {
     let parsed: Config = toml::from_str(EXAMPLE).unwrap();
     parsed.validate().unwrap();
     let keys = config_keys();
-    assert_eq!(keys.len(), 22, "{keys:?}");
+    assert_eq!(keys.len(), 24, "{keys:?}");
     for key in keys {
         let live = EXAMPLE
             .lines()

@@ -154,7 +154,6 @@ function ukDate(date) {
  */
 export function answersFor(journey) {
   const yesterday = ukDaysFromToday(-1);
-  const today = ukToday();
   const common = {
     when: { fill: { 'when-day': yesterday.day, 'when-month': yesterday.month, 'when-year': yesterday.year, when_time: '14:30' } },
     where: { fill: { address_line_1: '12 High Street', address_town: 'Leicester', address_postcode: 'LE1 6ZG' } },
@@ -192,7 +191,9 @@ export function answersFor(journey) {
           check: ['age', 'statement', 'clip'].map((value) => `input[name="confirm"][value="${value}"]`),
         },
         type: { check: ['input[name="report_type"][value="road-phone"]'] },
-        when: { fill: { 'when-day': today.day, 'when-month': today.month, 'when-year': today.year, when_time: '08:15' } },
+        // Yesterday, not today: a time of day that is still to come today (before 08:15) is
+        // rightly refused as in the future.
+        when: { fill: { 'when-day': yesterday.day, 'when-month': yesterday.month, 'when-year': yesterday.year, when_time: '08:15' } },
         where: common.where,
         vehicle: { fill: { vrm: 'AB12 CDE', vehicle_make: 'Ford', vehicle_model: 'Focus', vehicle_colour: 'Silver' } },
         what: { fill: { summary: 'The driver of the silver Focus was holding a phone to their ear at the lights.' } },

@@ -277,25 +277,8 @@ fn page(
         )
         .map(|(code, words)| (code.to_owned(), words.to_owned(), code == chosen_kind))
         .collect();
-    let today = bluelamp_domain::calendar::london_date(state.app.now());
     let chosen_purpose = value(&form.purpose.purpose);
-    let purposes: Vec<Choice> = std::iter::once((
-        String::new(),
-        "Choose a purpose".to_owned(),
-        chosen_purpose.is_empty(),
-    ))
-    .chain(
-        state
-            .app
-            .refdata()
-            .purposes(today)
-            .into_iter()
-            .map(|purpose| {
-                let selected = purpose.code == chosen_purpose;
-                (purpose.code, purpose.label, selected)
-            }),
-    )
-    .collect();
+    let purposes = pages::purpose_choices(state, &chosen_purpose);
     let keep = form.query();
     let purpose_keep = form.purpose.query();
     let searched = found.is_some();

@@ -9,7 +9,7 @@ use bluelamp_policy::Role;
 
 use super::auth::{SignedIn, signed_in};
 use super::finish;
-use super::view::{Chrome, ChromeUser, NavItem, Para, SERVICE, TextPage};
+use super::view::{Choice, Chrome, ChromeUser, NavItem, Para, SERVICE, TextPage};
 use crate::AppState;
 use crate::portal::see_other;
 use crate::portal::view::{PRODUCT, render};
@@ -71,6 +71,29 @@ fn is_information_manager(role: Option<Role>) -> bool {
 
 fn is_administrator(role: Option<Role>) -> bool {
     role == Some(Role::Administrator)
+}
+
+/// The access purposes in force today as choices, led by an empty "Choose a purpose", with
+/// `chosen` (a purpose code, or empty) selected.
+pub(crate) fn purpose_choices(state: &AppState, chosen: &str) -> Vec<Choice> {
+    let today = bluelamp_domain::calendar::london_date(state.app.now());
+    std::iter::once((
+        String::new(),
+        "Choose a purpose".to_owned(),
+        chosen.is_empty(),
+    ))
+    .chain(
+        state
+            .app
+            .refdata()
+            .purposes(today)
+            .into_iter()
+            .map(|purpose| {
+                let selected = purpose.code == chosen;
+                (purpose.code, purpose.label, selected)
+            }),
+    )
+    .collect()
 }
 
 /// The chrome of a page titled `page`, for `user` (when signed in); `section` is the

@@ -87,25 +87,8 @@ pub(crate) async fn search(
             }
         }
     }
-    let today = bluelamp_domain::calendar::london_date(state.app.now());
     let chosen_purpose = query.purpose.purpose.clone().unwrap_or_default();
-    let purposes: Vec<Choice> = std::iter::once((
-        String::new(),
-        "Choose a purpose".to_owned(),
-        chosen_purpose.is_empty(),
-    ))
-    .chain(
-        state
-            .app
-            .refdata()
-            .purposes(today)
-            .into_iter()
-            .map(|purpose| {
-                let selected = purpose.code == chosen_purpose;
-                (purpose.code, purpose.label, selected)
-            }),
-    )
-    .collect();
+    let purposes = pages::purpose_choices(&state, &chosen_purpose);
     let chosen_kind = query.kind.clone().unwrap_or_default();
     let kinds: Vec<Choice> = [
         ("", "Everything"),

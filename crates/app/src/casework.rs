@@ -21,6 +21,7 @@ use std::collections::HashMap;
 
 use bluelamp_audit::{LogKind, Outcome};
 use bluelamp_domain::calendar::{end_of_london_day, london_date};
+use bluelamp_domain::handling::FieldCategory;
 use bluelamp_domain::ids::StaffId;
 use bluelamp_domain::link::LinkRole;
 use bluelamp_domain::marking::Classification;
@@ -670,6 +671,16 @@ impl App {
             Err(error) => return abandon(tx, error.into()).await,
         };
         inner.audit_and_commit(who, tx, &facts).await?;
+        let redact = |record: Option<Record>| {
+            record.map(|mut record| {
+                inner.redact(who, &mut record, purpose.as_str());
+                record
+            })
+        };
+        let (reporter, place) = (redact(reporter), redact(place));
+        let contact_withheld = reporter
+            .as_ref()
+            .is_some_and(|record| record.withheld.contains(&FieldCategory::Contact));
 
         let now = inner.clock.now();
         let today = now.date_naive();
@@ -691,7 +702,11 @@ impl App {
                 .as_ref()
                 .and_then(|person| person.contact.email.as_ref())
                 .map(|email| email.as_str().to_owned())
-                .or_else(|| row.contact_email.clone()),
+                .or_else(|| {
+                    (!contact_withheld)
+                        .then(|| row.contact_email.clone())
+                        .flatten()
+                }),
             phone: reporter
                 .as_ref()
                 .and_then(|person| person.contact.phone.as_ref())

@@ -4,10 +4,11 @@
 //! defence: a transaction that changed state without appending an audit entry cannot commit.
 
 use bluelamp_audit::{LogKind, NewEntry, Outcome};
+use bluelamp_domain::handling::{FieldCategory, Handling};
 use bluelamp_domain::ids::{RecordId, RecordKind};
 use bluelamp_domain::marking::{Classification, Marking};
 use bluelamp_domain::record::Record;
-use bluelamp_policy::{AccessRequest, Action, Resource, ResourceKind};
+use bluelamp_policy::{AccessRequest, Action, NeedToKnow, Resource, ResourceKind};
 use bluelamp_store::StoreTx;
 use uuid::Uuid;
 
@@ -37,22 +38,91 @@ impl Inner {
             classification,
             sensitive,
             reporter: None,
+            need_to_know: NeedToKnow::default(),
+            category: None,
         }
     }
 
-    /// The policy resource for a record of `kind` with `id` and `marking`.
+    /// The policy resource for a record of `kind` with `id`, `marking` and `handling`.
+    ///
+    /// The record's controlled caveats are those of its marking that the reference data
+    /// marks controlled on today's date, and any it does not know (fail closed).
     pub(crate) fn record_resource(
         &self,
         kind: RecordKind,
         id: RecordId,
         marking: &Marking,
+        handling: &Handling,
     ) -> Resource {
+        let today = self.clock.now().date_naive();
+        let caveats = marking
+            .caveats()
+            .iter()
+            .filter(|caveat| {
+                self.refdata
+                    .controlled_caveat(caveat.as_str(), today)
+                    .unwrap_or(true)
+            })
+            .map(|caveat| caveat.as_str().to_owned())
+            .collect();
         self.resource(
             ResourceKind::Record(kind),
             id.to_string(),
             marking.classification(),
             marking.is_sensitive(),
         )
+        .with_need_to_know(NeedToKnow {
+            caveats,
+            restricted: handling.restricted,
+            access_staff: handling
+                .access_staff
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            access_teams: handling
+                .access_teams
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            flags: handling
+                .flags
+                .iter()
+                .map(|flag| flag.as_str().to_owned())
+                .collect(),
+        })
+    }
+
+    /// The policy resource for a stored record.
+    pub(crate) fn resource_of(&self, record: &Record) -> Resource {
+        self.record_resource(record.kind(), record.id, &record.marking, &record.handling)
+    }
+
+    /// Withholds from `record` each protected field category the policy does not let `who`
+    /// see for `purpose` (`field.read`): the one place where field-level redaction happens,
+    /// for pages, the API and exports alike. Call it on every record given out, after the
+    /// record itself was allowed.
+    pub(crate) fn redact(&self, who: &Principal, record: &mut Record, purpose: &str) {
+        let resource = self.resource_of(record);
+        let policy = self.policy();
+        for category in FieldCategory::of_kind(record.kind()) {
+            let field = resource.field(category.as_str());
+            let decision = policy.authorize(&AccessRequest {
+                subject: &who.subject,
+                action: Action::ReadField,
+                resource: &field,
+                purpose: Some(purpose),
+            });
+            if !decision.allowed {
+                tracing::debug!(
+                    actor = %who.actor_id(),
+                    record = %record.id,
+                    category = category.as_str(),
+                    policies = ?decision.determining_policies,
+                    "field withheld"
+                );
+                record.withhold(*category);
+            }
+        }
     }
 
     /// Builds the audit entry for `who` doing `facts` now.

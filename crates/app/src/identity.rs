@@ -303,6 +303,10 @@ pub struct StaffSummary {
     pub force: String,
     /// The team's name, if in one.
     pub team: Option<String>,
+    /// Security clearance.
+    pub clearance: bluelamp_domain::marking::Classification,
+    /// Controlled handling caveats the account is briefed for.
+    pub caveats: Vec<String>,
     /// Whether the account may sign in.
     pub active: bool,
     /// When it was locked after failed sign-ins, if it is locked.
@@ -345,22 +349,52 @@ fn well_formed(token: &str, prefix: &str) -> bool {
     token.starts_with(prefix) && token.len() <= 128
 }
 
-/// The principal of a stored account.
+/// The principal of a stored account: its role and force, and for need-to-know decisions its
+/// clearance, briefed caveats and team.
 pub(crate) fn staff_principal(row: &StaffRow) -> Result<Principal, AppError> {
     let role: Role = row
         .role
         .parse()
         .map_err(|_| AppError::Internal(format!("staff {} has unknown role", row.id)))?;
+    let clearance = parse_clearance(&row.vetting.clearance)
+        .ok_or_else(|| AppError::Internal(format!("staff {} has unknown clearance", row.id)))?;
     Ok(Principal {
         subject: Subject {
             kind: PrincipalKind::Staff,
             id: row.id.to_string(),
             role: Some(role),
             force: Some(row.force.clone()),
-            clearance: bluelamp_domain::marking::Classification::Official,
+            clearance,
+            teams: row.team_id.iter().map(ToString::to_string).collect(),
+            caveats: row.vetting.caveats.clone(),
+            competencies: Vec::new(),
         },
         display_name: row.display_name.clone(),
     })
+}
+
+/// A stored clearance (`OFFICIAL`, `SECRET`, `TOP_SECRET`).
+pub(crate) fn parse_clearance(text: &str) -> Option<bluelamp_domain::marking::Classification> {
+    use bluelamp_domain::marking::Classification;
+    [
+        Classification::Official,
+        Classification::Secret,
+        Classification::TopSecret,
+    ]
+    .into_iter()
+    .find(|level| clearance_code(*level) == text)
+}
+
+/// How a clearance is stored.
+pub(crate) const fn clearance_code(
+    level: bluelamp_domain::marking::Classification,
+) -> &'static str {
+    use bluelamp_domain::marking::Classification;
+    match level {
+        Classification::Official => "OFFICIAL",
+        Classification::Secret => "SECRET",
+        Classification::TopSecret => "TOP_SECRET",
+    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@ pub mod checkpoints;
 mod clock;
 mod error;
 mod gate;
+pub mod handling;
 pub mod identity;
 pub mod keys;
 pub mod links;

@@ -23,6 +23,9 @@ impl Principal {
                 role: None,
                 force: Some(force.to_owned()),
                 clearance: Classification::Official,
+                teams: Vec::new(),
+                caveats: Vec::new(),
+                competencies: Vec::new(),
             },
             display_name: format!("system ({name})"),
         }

@@ -54,9 +54,7 @@ impl App {
             records: vec![*id.as_uuid()],
         };
         let (mut tx, record) = inner
-            .begin_consultation(who, id, &facts, |inner, record| {
-                inner.record_resource(record.kind(), record.id, &record.marking)
-            })
+            .begin_consultation(who, id, &facts, |inner, record| inner.resource_of(record))
             .await?;
         let links_resource = inner.resource(
             bluelamp_policy::ResourceKind::Link,
@@ -84,7 +82,7 @@ impl App {
                     Err(error) => return abandon(tx, error.into()).await,
                 };
                 let other = other.filter(|other| {
-                    let resource = inner.record_resource(other.kind(), other.id, &other.marking);
+                    let resource = inner.resource_of(other);
                     inner.decide(
                         who,
                         &resource,
@@ -107,6 +105,13 @@ impl App {
             }
         }
         inner.audit_and_commit(who, tx, &facts).await?;
+        let mut record = record;
+        inner.redact(who, &mut record, purpose.as_str());
+        for linked in &mut links {
+            if let Some(other) = &mut linked.other {
+                inner.redact(who, other, purpose.as_str());
+            }
+        }
         Ok(RecordView { record, links })
     }
 }

@@ -1,6 +1,7 @@
 //! Use cases on POLE records: create, read, list.
 
 use bluelamp_audit::LogKind;
+use bluelamp_domain::handling::Handling;
 use bluelamp_domain::ids::RecordId;
 use bluelamp_domain::ids::RecordKind;
 use bluelamp_domain::marking::Classification;
@@ -75,7 +76,15 @@ impl App {
             purpose: None,
             records: vec![*record_id.as_uuid()],
         };
-        let resource = inner.record_resource(input.body.kind(), record_id, &input.marking);
+        // Unknown caveats are named before the policy sees them (it treats any caveat it
+        // does not know as controlled, and would only refuse).
+        validate::caveats(&inner.refdata, &input.marking, today)?;
+        let resource = inner.record_resource(
+            input.body.kind(),
+            record_id,
+            &input.marking,
+            &Handling::default(),
+        );
         inner.authorise(who, &resource, &facts).await?;
 
         validate::record_codes(&inner.refdata, &input, today)?;
@@ -102,6 +111,8 @@ impl App {
                 next_review,
             },
             body: input.body,
+            handling: Default::default(),
+            withheld: Vec::new(),
         };
 
         let mut tx = inner.store.begin().await?;
@@ -128,12 +139,11 @@ impl App {
             purpose: Some(purpose.as_str()),
             records: vec![*id.as_uuid()],
         };
-        let (tx, record) = inner
-            .begin_consultation(who, id, &facts, |inner, record| {
-                inner.record_resource(record.kind(), record.id, &record.marking)
-            })
+        let (tx, mut record) = inner
+            .begin_consultation(who, id, &facts, |inner, record| inner.resource_of(record))
             .await?;
         inner.audit_and_commit(who, tx, &facts).await?;
+        inner.redact(who, &mut record, purpose.as_str());
         Ok(record)
     }
 
@@ -182,7 +192,7 @@ impl App {
         let visible: Vec<Record> = records
             .into_iter()
             .filter(|record| {
-                let resource = inner.record_resource(record.kind(), record.id, &record.marking);
+                let resource = inner.resource_of(record);
                 let read = AuditFacts {
                     kind: LogKind::Consultation,
                     action: Action::ReadRecord,
@@ -194,6 +204,13 @@ impl App {
             .collect();
         facts.records = visible.iter().map(|record| *record.id.as_uuid()).collect();
         inner.audit_and_commit(who, tx, &facts).await?;
+        let visible = visible
+            .into_iter()
+            .map(|mut record| {
+                inner.redact(who, &mut record, purpose.as_str());
+                record
+            })
+            .collect();
         Ok(RecordPage {
             records: visible,
             next_after,

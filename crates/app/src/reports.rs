@@ -358,6 +358,8 @@ impl Inner {
                 ),
             },
             body,
+            handling: Default::default(),
+            withheld: Vec::new(),
         })
     }
 

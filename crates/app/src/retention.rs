@@ -268,7 +268,7 @@ impl App {
         let due: Vec<DueReview> = records
             .iter()
             .filter(|record| {
-                let resource = inner.record_resource(record.kind(), record.id, &record.marking);
+                let resource = inner.resource_of(record);
                 inner.decide(who, &resource, &facts)
             })
             .map(DueReview::of)
@@ -289,9 +289,7 @@ impl App {
     ) -> Result<(Box<dyn bluelamp_store::StoreTx>, Record, String), AppError> {
         let inner = &self.inner;
         let (tx, record) = inner
-            .begin_consultation(who, id, facts, |inner, record| {
-                inner.record_resource(record.kind(), record.id, &record.marking)
-            })
+            .begin_consultation(who, id, facts, |inner, record| inner.resource_of(record))
             .await?;
         match checked_reason(reason) {
             Ok(reason) => Ok((tx, record, reason)),

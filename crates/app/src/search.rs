@@ -119,11 +119,12 @@ impl App {
         let mut hits: Vec<SearchHit> = records
             .into_iter()
             .filter(|record| {
-                let resource = inner.record_resource(record.kind(), record.id, &record.marking);
+                let resource = inner.resource_of(record);
                 inner.decide(who, &resource, &read)
             })
-            .filter_map(|record| {
+            .filter_map(|mut record| {
                 let matched = matches.iter().find(|hit| hit.id == record.id)?.matched;
+                inner.redact(who, &mut record, purpose.as_str());
                 let tie_break = tie_break(&query, &record.body);
                 Some(SearchHit {
                     score: f64::from(matched) + 0.99 * tie_break,

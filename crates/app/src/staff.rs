@@ -4,7 +4,7 @@ use base64::Engine as _;
 use bluelamp_audit::LogKind;
 use bluelamp_domain::ids::StaffId;
 use bluelamp_domain::marking::Classification;
-use bluelamp_policy::{Action, PrincipalKind, ResourceKind, Role, Subject};
+use bluelamp_policy::{Action, ResourceKind, Role};
 use bluelamp_store::StaffRow;
 use rand::RngCore as _;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -89,6 +89,8 @@ impl App {
             token_hash: token_hash(&token),
             active: true,
             created_at: inner.clock.now(),
+            vetting: bluelamp_store::StaffVetting::default(),
+            team_id: None,
         };
         let mut tx = inner.store.begin().await?;
         if let Err(error) = tx.insert_staff(&row).await {
@@ -116,20 +118,7 @@ impl App {
         if !row.active {
             return Err(AppError::Unauthenticated);
         }
-        let role: Role = row
-            .role
-            .parse()
-            .map_err(|_| AppError::Internal(format!("staff {} has unknown role", row.id)))?;
-        Ok(Principal {
-            subject: Subject {
-                kind: PrincipalKind::Staff,
-                id: row.id.to_string(),
-                role: Some(role),
-                force: Some(row.force),
-                clearance: Classification::Official,
-            },
-            display_name: row.display_name,
-        })
+        crate::identity::staff_principal(&row)
     }
 }
 

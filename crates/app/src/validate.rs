@@ -21,6 +21,23 @@ fn known(list: &CodeList, field: &str, code: &str, on: NaiveDate) -> Result<(), 
     }
 }
 
+/// Every caveat of `marking` must be a handling caveat in force on `on`.
+pub(crate) fn caveats(
+    refdata: &ReferenceData,
+    marking: &bluelamp_domain::marking::Marking,
+    on: NaiveDate,
+) -> Result<(), AppError> {
+    for caveat in marking.caveats() {
+        known(
+            &refdata.handling_caveats,
+            "marking.caveats",
+            caveat.as_str(),
+            on,
+        )?;
+    }
+    Ok(())
+}
+
 /// Every reference-data code in a new record.
 pub(crate) fn record_codes(
     refdata: &ReferenceData,

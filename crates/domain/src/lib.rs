@@ -28,6 +28,7 @@ mod macros;
 pub mod access_purpose;
 pub mod calendar;
 pub mod event;
+pub mod handling;
 pub mod ids;
 pub mod link;
 pub mod location;

@@ -201,6 +201,14 @@ impl Location {
     pub fn description(&self) -> Option<&FreeText> {
         self.description.as_ref()
     }
+
+    /// Removes the address and the point, keeping the description: the only way a location
+    /// has neither, on a copy whose place is withheld from its viewer
+    /// ([`crate::record::Record::withhold`]). Such a copy is never stored.
+    pub(crate) fn withhold_place(&mut self) {
+        self.address = None;
+        self.point = None;
+    }
 }
 
 impl TryFrom<RawLocation> for Location {

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
+use crate::handling::{FieldCategory, Handling};
 use crate::ids::{RecordId, RecordKind};
 use crate::location::Location;
 use crate::marking::Marking;
@@ -53,6 +54,13 @@ pub struct Record {
     pub retention: Retention,
     /// The POLE content.
     pub body: RecordBody,
+    /// Need-to-know handling: restriction, access list, flags.
+    #[serde(default, skip_serializing_if = "Handling::is_default")]
+    pub handling: Handling,
+    /// The protected field categories withheld from the viewer of this copy (never stored:
+    /// see [`Record::withhold`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<FieldCategory>,
 }
 
 impl Record {

@@ -269,6 +269,8 @@ mod roundtrip {
                     next_review: start + TimeDelta::days(6 * 365),
                 },
                 body,
+                handling: Default::default(),
+                withheld: Vec::new(),
             },
         )
     }

@@ -13,7 +13,8 @@ use bluelamp_domain::ids::RecordKind;
 use bluelamp_domain::marking::Classification;
 
 use crate::model::{
-    AccessRequest, Action, Decision, PrincipalKind, Resource, ResourceKind, Role, Subject,
+    AccessRequest, Action, Decision, NeedToKnow, PrincipalKind, Resource, ResourceKind, Role,
+    Subject,
 };
 
 /// The Cedar namespace of every Bluelamp entity type and action.
@@ -209,6 +210,7 @@ struct Names {
     staff_directory: EntityTypeName,
     audit_log: EntityTypeName,
     report: EntityTypeName,
+    field: EntityTypeName,
     actions: HashMap<Action, EntityUid>,
 }
 
@@ -251,6 +253,7 @@ impl Names {
             staff_directory: entity_type("StaffDirectory")?,
             audit_log: entity_type("AuditLog")?,
             report: entity_type("Report")?,
+            field: entity_type("Field")?,
             actions,
         })
     }
@@ -416,18 +419,30 @@ impl PolicyEngine {
                 role: Some(Role::Officer),
                 force: Some("conformance".to_owned()),
                 clearance: Classification::Official,
+                teams: vec!["conformance".to_owned()],
+                caveats: vec!["conformance".to_owned()],
+                competencies: vec!["conformance".to_owned()],
             },
             Subject::citizen("conformance"),
             Subject::system("conformance"),
         ];
+        let record = Resource::record(
+            RecordKind::Event,
+            "conformance",
+            "conformance",
+            Classification::Official,
+            false,
+        )
+        .with_need_to_know(NeedToKnow {
+            caveats: vec!["conformance".to_owned()],
+            restricted: true,
+            access_staff: vec!["conformance".to_owned()],
+            access_teams: vec!["conformance".to_owned()],
+            flags: vec!["conformance".to_owned()],
+        });
         let resources = [
-            Resource::record(
-                RecordKind::Event,
-                "conformance",
-                "conformance",
-                Classification::Official,
-                false,
-            ),
+            record.field("address"),
+            record,
             Resource::record_collection("conformance"),
             Resource::link("conformance", "conformance", Classification::Official),
             Resource::staff_directory("conformance"),
@@ -579,6 +594,9 @@ impl PolicyEngine {
                         "clearance".to_owned(),
                         RestrictedExpression::new_long(classification_level(subject.clearance)),
                     ),
+                    ("teams".to_owned(), string_set(&subject.teams)),
+                    ("caveats".to_owned(), string_set(&subject.caveats)),
+                    ("competencies".to_owned(), string_set(&subject.competencies)),
                 ]);
                 entity(&self.names.staff, &subject.id, attrs)
             }
@@ -605,21 +623,67 @@ impl PolicyEngine {
                 RestrictedExpression::new_long(classification_level(resource.classification)),
             )
         };
+        let need_to_know = &resource.need_to_know;
+        let access = || {
+            let staff = need_to_know.access_staff.iter().map(|id| {
+                RestrictedExpression::new_entity_uid(EntityUid::from_type_name_and_id(
+                    self.names.staff.clone(),
+                    EntityId::new(id),
+                ))
+            });
+            [
+                (
+                    "access_staff".to_owned(),
+                    RestrictedExpression::new_set(staff),
+                ),
+                (
+                    "access_teams".to_owned(),
+                    string_set(&need_to_know.access_teams),
+                ),
+                ("flags".to_owned(), string_set(&need_to_know.flags)),
+            ]
+        };
+        let kind_attr = |kind: RecordKind| {
+            (
+                "kind".to_owned(),
+                RestrictedExpression::new_string(kind.as_str().to_owned()),
+            )
+        };
         match resource.kind {
             ResourceKind::Record(kind) => {
-                let attrs = HashMap::from([
-                    (
-                        "kind".to_owned(),
-                        RestrictedExpression::new_string(kind.as_str().to_owned()),
-                    ),
+                let mut attrs = HashMap::from([
+                    kind_attr(kind),
                     force()?,
                     classification(),
                     (
                         "sensitive".to_owned(),
                         RestrictedExpression::new_bool(resource.sensitive),
                     ),
+                    ("caveats".to_owned(), string_set(&need_to_know.caveats)),
+                    (
+                        "restricted".to_owned(),
+                        RestrictedExpression::new_bool(need_to_know.restricted),
+                    ),
                 ]);
+                attrs.extend(access());
                 entity(&self.names.record, &resource.id, attrs)
+            }
+            ResourceKind::Field(kind) => {
+                let category = resource
+                    .category
+                    .as_deref()
+                    .ok_or_else(|| format!("field of `{}` has no category", resource.id))?;
+                let mut attrs = HashMap::from([
+                    kind_attr(kind),
+                    (
+                        "category".to_owned(),
+                        RestrictedExpression::new_string(category.to_owned()),
+                    ),
+                    force()?,
+                    classification(),
+                ]);
+                attrs.extend(access());
+                entity(&self.names.field, &resource.id, attrs)
             }
             ResourceKind::RecordCollection => entity(
                 &self.names.record_collection,
@@ -728,6 +792,15 @@ pub const fn classification_level(classification: Classification) -> i64 {
         Classification::Secret => 2,
         Classification::TopSecret => 3,
     }
+}
+
+/// A Cedar set of strings.
+fn string_set(values: &[String]) -> RestrictedExpression {
+    RestrictedExpression::new_set(
+        values
+            .iter()
+            .map(|value| RestrictedExpression::new_string(value.clone())),
+    )
 }
 
 fn entity(
@@ -874,6 +947,9 @@ mod tests {
                     role: Some(role),
                     force: Some("kent".to_owned()),
                     clearance,
+                    teams: Vec::new(),
+                    caveats: Vec::new(),
+                    competencies: Vec::new(),
                 });
             }
         }

@@ -67,6 +67,6 @@ pub use engine::{
     PolicyIssue, PolicySummary, classification_level,
 };
 pub use model::{
-    AccessRequest, Action, Decision, ParseActionError, ParseRoleError, PrincipalKind, Resource,
-    ResourceKind, Role, Subject,
+    AccessRequest, Action, Decision, NeedToKnow, ParseActionError, ParseRoleError, PrincipalKind,
+    Resource, ResourceKind, Role, Subject,
 };

@@ -108,6 +108,12 @@ pub struct Subject {
     pub force: Option<String>,
     /// The principal's security clearance (only staff clearance is used).
     pub clearance: Classification,
+    /// The ids of the teams a member of staff belongs to.
+    pub teams: Vec<String>,
+    /// The controlled handling caveats a member of staff is briefed for.
+    pub caveats: Vec<String>,
+    /// The competencies a member of staff holds.
+    pub competencies: Vec<String>,
 }
 
 impl Subject {
@@ -125,7 +131,31 @@ impl Subject {
             role: Some(role),
             force: Some(force.into()),
             clearance,
+            teams: Vec::new(),
+            caveats: Vec::new(),
+            competencies: Vec::new(),
         }
+    }
+
+    /// The same subject in `teams` (team ids).
+    #[must_use]
+    pub fn with_teams(mut self, teams: Vec<String>) -> Self {
+        self.teams = teams;
+        self
+    }
+
+    /// The same subject briefed for the controlled handling `caveats`.
+    #[must_use]
+    pub fn with_caveats(mut self, caveats: Vec<String>) -> Self {
+        self.caveats = caveats;
+        self
+    }
+
+    /// The same subject holding `competencies`.
+    #[must_use]
+    pub fn with_competencies(mut self, competencies: Vec<String>) -> Self {
+        self.competencies = competencies;
+        self
     }
 
     /// A member of the public.
@@ -137,6 +167,9 @@ impl Subject {
             role: None,
             force: None,
             clearance: Classification::Official,
+            teams: Vec::new(),
+            caveats: Vec::new(),
+            competencies: Vec::new(),
         }
     }
 
@@ -149,6 +182,9 @@ impl Subject {
             role: None,
             force: None,
             clearance: Classification::Official,
+            teams: Vec::new(),
+            caveats: Vec::new(),
+            competencies: Vec::new(),
         }
     }
 }
@@ -272,11 +308,22 @@ pub enum Action {
     /// (`record.dispose`).
     #[serde(rename = "record.dispose")]
     DisposeRecord,
+    /// Read one protected category of a record's fields: its addresses, contact details or
+    /// identifiers (`field.read`); needs a purpose. Denied categories are withheld.
+    #[serde(rename = "field.read")]
+    ReadField,
+    /// Set a record's need-to-know handling: restriction, access list and flags
+    /// (`record.handle`).
+    #[serde(rename = "record.handle")]
+    SetHandling,
+    /// Record a staff account's vetting: clearance and controlled caveats (`staff.vetting`).
+    #[serde(rename = "staff.vetting")]
+    SetStaffVetting,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Self; 35] = [
+    pub const ALL: [Self; 38] = [
         Self::CreateRecord,
         Self::ReadRecord,
         Self::ListRecords,
@@ -312,6 +359,9 @@ impl Action {
         Self::RecordIncident,
         Self::ReviewRecords,
         Self::DisposeRecord,
+        Self::ReadField,
+        Self::SetHandling,
+        Self::SetStaffVetting,
     ];
 
     /// The action's id in the Cedar schema, e.g. `"record.read"`.
@@ -353,6 +403,9 @@ impl Action {
             Self::RecordIncident => "report.record",
             Self::ReviewRecords => "record.review",
             Self::DisposeRecord => "record.dispose",
+            Self::ReadField => "field.read",
+            Self::SetHandling => "record.handle",
+            Self::SetStaffVetting => "staff.vetting",
         }
     }
 }
@@ -396,6 +449,27 @@ pub enum ResourceKind {
     /// An online report made by a member of the public; its id is the report
     /// reference (`Bluelamp::Report`; needs a force and a reporter).
     Report,
+    /// One protected category of the fields of a record of the given kind
+    /// (`Bluelamp::Field`; needs a force and a [`Resource::category`]); its id is the
+    /// record's id.
+    Field(RecordKind),
+}
+
+/// The need-to-know attributes of a record (and of its fields): what beyond force and
+/// classification decides who may see it. Empty (the default) for other resources.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NeedToKnow {
+    /// The controlled handling caveats of its marking: only staff briefed for every one
+    /// of them may see it.
+    pub caveats: Vec<String>,
+    /// Whether the record is restricted to its access list.
+    pub restricted: bool,
+    /// The access list: staff ids.
+    pub access_staff: Vec<String>,
+    /// The access list: team ids.
+    pub access_teams: Vec<String>,
+    /// Sensitivity flags, e.g. `vip`, `refuge_address`.
+    pub flags: Vec<String>,
 }
 
 /// The resource of a request.
@@ -416,6 +490,11 @@ pub struct Resource {
     /// report, e.g. `reporter:7K3M9QXD2H4` (required for reports; a report
     /// without one is denied; ignored for other kinds).
     pub reporter: Option<String>,
+    /// Need-to-know attributes (records and fields; empty for other kinds).
+    pub need_to_know: NeedToKnow,
+    /// The protected field category, e.g. `address` (required for fields; ignored for
+    /// other kinds).
+    pub category: Option<String>,
 }
 
 impl Resource {
@@ -435,6 +514,8 @@ impl Resource {
             classification,
             sensitive,
             reporter: None,
+            need_to_know: NeedToKnow::default(),
+            category: None,
         }
     }
 
@@ -449,6 +530,8 @@ impl Resource {
             classification: Classification::Official,
             sensitive: false,
             reporter: None,
+            need_to_know: NeedToKnow::default(),
+            category: None,
         }
     }
 
@@ -466,6 +549,8 @@ impl Resource {
             classification,
             sensitive: false,
             reporter: None,
+            need_to_know: NeedToKnow::default(),
+            category: None,
         }
     }
 
@@ -480,6 +565,8 @@ impl Resource {
             classification: Classification::Official,
             sensitive: false,
             reporter: None,
+            need_to_know: NeedToKnow::default(),
+            category: None,
         }
     }
 
@@ -493,6 +580,8 @@ impl Resource {
             classification: Classification::Official,
             sensitive: false,
             reporter: None,
+            need_to_know: NeedToKnow::default(),
+            category: None,
         }
     }
 
@@ -512,6 +601,31 @@ impl Resource {
             classification: Classification::Official,
             sensitive: false,
             reporter: Some(reporter.into()),
+            need_to_know: NeedToKnow::default(),
+            category: None,
+        }
+    }
+
+    /// The same resource with need-to-know attributes.
+    #[must_use]
+    pub fn with_need_to_know(mut self, need_to_know: NeedToKnow) -> Self {
+        self.need_to_know = need_to_know;
+        self
+    }
+
+    /// The protected field `category` (e.g. `address`) of this record: same id, force,
+    /// classification and need-to-know attributes. For another kind of resource, a field
+    /// resource that the engine denies (it has no record kind).
+    #[must_use]
+    pub fn field(&self, category: impl Into<String>) -> Self {
+        let kind = match self.kind {
+            ResourceKind::Record(kind) | ResourceKind::Field(kind) => ResourceKind::Field(kind),
+            other => other,
+        };
+        Self {
+            kind,
+            category: Some(category.into()),
+            ..self.clone()
         }
     }
 }

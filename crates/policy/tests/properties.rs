@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use bluelamp_policy::{
-    AccessRequest, Action, Classification, EMBEDDED_SCHEMA, PolicyEngine, PolicyError,
+    AccessRequest, Action, Classification, EMBEDDED_SCHEMA, NeedToKnow, PolicyEngine, PolicyError,
     PrincipalKind, RecordKind, Resource, ResourceKind, Role, Subject,
 };
 use proptest::prelude::*;
@@ -55,6 +55,9 @@ fn subject() -> impl Strategy<Value = Subject> {
             role,
             force,
             clearance,
+            teams: Vec::new(),
+            caveats: Vec::new(),
+            competencies: Vec::new(),
         })
 }
 
@@ -66,6 +69,7 @@ fn resource_kind() -> impl Strategy<Value = ResourceKind> {
         Just(ResourceKind::StaffDirectory),
         Just(ResourceKind::AuditLog),
         Just(ResourceKind::Report),
+        select(RecordKind::ALL.to_vec()).prop_map(ResourceKind::Field),
     ]
 }
 
@@ -77,17 +81,44 @@ fn resource() -> impl Strategy<Value = Resource> {
         classification(),
         any::<bool>(),
         proptest::option::weighted(0.9, citizen_id()),
+        need_to_know(),
+        proptest::option::weighted(
+            0.9,
+            select(vec!["address", "contact", "identifiers", "other"]),
+        ),
     )
         .prop_map(
-            |(kind, id, force, classification, sensitive, reporter)| Resource {
-                kind,
-                id,
-                force,
-                classification,
-                sensitive,
-                reporter,
+            |(kind, id, force, classification, sensitive, reporter, need_to_know, category)| {
+                Resource {
+                    kind,
+                    id,
+                    force,
+                    classification,
+                    sensitive,
+                    reporter,
+                    need_to_know,
+                    category: category.map(str::to_owned),
+                }
             },
         )
+}
+
+fn need_to_know() -> impl Strategy<Value = NeedToKnow> {
+    let words = || {
+        proptest::collection::vec(
+            select(vec!["LOCSEN", "team-a", "vip", "refuge_address", "staff-1"]),
+            0..3,
+        )
+    };
+    (words(), any::<bool>(), words(), words(), words()).prop_map(
+        |(caveats, restricted, access_staff, access_teams, flags)| NeedToKnow {
+            caveats: caveats.into_iter().map(str::to_owned).collect(),
+            restricted,
+            access_staff: access_staff.into_iter().map(str::to_owned).collect(),
+            access_teams: access_teams.into_iter().map(str::to_owned).collect(),
+            flags: flags.into_iter().map(str::to_owned).collect(),
+        },
+    )
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -163,6 +194,9 @@ proptest! {
             role: Some(role),
             force: Some("kent".to_owned()),
             clearance,
+            teams: Vec::new(),
+            caveats: Vec::new(),
+            competencies: Vec::new(),
         };
         prop_assume!(resource.kind != ResourceKind::AuditLog, "the audit log has no force");
         resource.force = Some("essex".to_owned());
@@ -190,6 +224,9 @@ proptest! {
             role: Some(role),
             force: Some("kent".to_owned()),
             clearance: Classification::Official,
+            teams: Vec::new(),
+            caveats: Vec::new(),
+            competencies: Vec::new(),
         };
         let resource = if link {
             Resource::link("link-1", "kent", Classification::Secret)
@@ -309,6 +346,9 @@ proptest! {
             role: Some(role),
             force: Some("kent".to_owned()),
             clearance,
+            teams: Vec::new(),
+            caveats: Vec::new(),
+            competencies: Vec::new(),
         };
         // The report names the staff member's own id as its reporter: that
         // must grant nothing.
@@ -335,5 +375,70 @@ proptest! {
                 "{role} allowed {action}: {decision:?}"
             );
         }
+    }
+
+    /// Nobody off a restricted record's access list reads or changes it, whatever their
+    /// role, clearance, caveats or purpose.
+    #[test]
+    fn restricted_records_are_for_their_access_list(
+        role in select(Role::ALL.to_vec()),
+        clearance in classification(),
+        kind in select(RecordKind::ALL.to_vec()),
+        action in select(vec![Action::ReadRecord, Action::UpdateRecord, Action::SetHandling]),
+        mut need_to_know in need_to_know(),
+        teams in proptest::collection::vec(select(vec!["team-b", "team-c"]), 0..2),
+        purpose in purpose(),
+    ) {
+        let subject = Subject::staff(
+            bluelamp_policy::StaffId::new(),
+            role,
+            "kent",
+            clearance,
+        )
+        .with_teams(teams.into_iter().map(str::to_owned).collect())
+        .with_caveats(vec!["LOCSEN".to_owned()]);
+        // The access list names other staff and other teams only.
+        need_to_know.restricted = true;
+        need_to_know.access_teams.retain(|team| !subject.teams.contains(team));
+        let resource = Resource::record(kind, "rec-1", "kent", Classification::Official, false)
+            .with_need_to_know(need_to_know);
+        let decision = SHIPPED.as_ref().expect("shipped policies load").authorize(&AccessRequest {
+            subject: &subject,
+            action,
+            resource: &resource,
+            purpose: purpose.as_deref(),
+        });
+        prop_assert!(!decision.allowed, "{decision:?}");
+        prop_assert!(decision.errors.is_empty(), "{decision:?}");
+    }
+
+    /// A refuge address is shown to nobody off the record's access list.
+    #[test]
+    fn refuge_addresses_are_for_the_access_list(
+        role in select(Role::ALL.to_vec()),
+        kind in select(vec![RecordKind::Person, RecordKind::Location]),
+        mut need_to_know in need_to_know(),
+        purpose in purpose(),
+    ) {
+        let subject = Subject::staff(
+            bluelamp_policy::StaffId::new(),
+            role,
+            "kent",
+            Classification::TopSecret,
+        )
+        .with_teams(vec!["team-b".to_owned()]);
+        need_to_know.flags.push("refuge_address".to_owned());
+        need_to_know.access_teams.retain(|team| team != "team-b");
+        let field = Resource::record(kind, "rec-1", "kent", Classification::Official, false)
+            .with_need_to_know(need_to_know)
+            .field("address");
+        let decision = SHIPPED.as_ref().expect("shipped policies load").authorize(&AccessRequest {
+            subject: &subject,
+            action: Action::ReadField,
+            resource: &field,
+            purpose: purpose.as_deref(),
+        });
+        prop_assert!(!decision.allowed, "{decision:?}");
+        prop_assert!(decision.errors.is_empty(), "{decision:?}");
     }
 }

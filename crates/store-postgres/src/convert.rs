@@ -9,7 +9,8 @@ pub(crate) use bluelamp_store::rows::{
     i64_from_u64, number_audit_entries, u32_from_i64, u64_from_i64,
 };
 use bluelamp_store::{
-    OneTimeCodeRow, ReportRow, ReportUpdateRow, StaffRow, StoreError, StoreResult, StoredAuditRow,
+    OneTimeCodeRow, ReportRow, ReportUpdateRow, StaffRow, StaffVetting, StoreError, StoreResult,
+    StoredAuditRow,
 };
 use sqlx::Row as _;
 use sqlx::postgres::{PgRow, Postgres};
@@ -80,6 +81,17 @@ pub(crate) fn staff_from_row(row: &PgRow) -> StoreResult<StaffRow> {
         created_at: row
             .try_get("created_at")
             .map_err(|error| corrupt_column("staff.created_at", &error))?,
+        vetting: StaffVetting {
+            clearance: row
+                .try_get("clearance")
+                .map_err(|error| corrupt_column("staff.clearance", &error))?,
+            caveats: row
+                .try_get("caveats")
+                .map_err(|error| corrupt_column("staff.caveats", &error))?,
+        },
+        team_id: row
+            .try_get("team_id")
+            .map_err(|error| corrupt_column("staff_identity.team_id", &error))?,
     })
 }
 

@@ -250,8 +250,10 @@ impl Store for PgStore {
 
     async fn staff_by_token_hash(&self, token_hash: &[u8; 32]) -> StoreResult<Option<StaffRow>> {
         let row = sqlx::query(
-            "SELECT id, username, display_name, role, force, token_hash, active, created_at \
-             FROM staff WHERE token_hash = $1 AND active",
+            "SELECT s.id, s.username, s.display_name, s.role, s.force, s.token_hash, s.active, \
+             s.created_at, s.clearance, s.caveats, \
+             (SELECT i.team_id FROM staff_identity i WHERE i.staff_id = s.id) AS team_id \
+             FROM staff s WHERE s.token_hash = $1 AND s.active",
         )
         .bind(token_hash.as_slice())
         .fetch_optional(&self.pool)

@@ -366,8 +366,9 @@ impl StaffRepo for PgTx {
         let id = *staff.id.as_uuid();
         let inserted = sqlx::query(
             "INSERT INTO staff \
-             (id, username, display_name, role, force, token_hash, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+             (id, username, display_name, role, force, token_hash, active, created_at, \
+              clearance, caveats) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
         )
         .bind(id)
         .bind(&staff.username)
@@ -377,6 +378,8 @@ impl StaffRepo for PgTx {
         .bind(staff.token_hash.as_slice())
         .bind(staff.active)
         .bind(staff.created_at)
+        .bind(&staff.vetting.clearance)
+        .bind(&staff.vetting.caveats)
         .execute(&mut *self.transaction)
         .await
         .map_err(database_error)?
@@ -417,8 +420,10 @@ impl StaffRepo for PgTx {
 
     async fn staff_by_username(&mut self, username: &str) -> StoreResult<Option<StaffRow>> {
         let row = sqlx::query(
-            "SELECT id, username, display_name, role, force, token_hash, active, created_at \
-             FROM staff WHERE username = $1",
+            "SELECT s.id, s.username, s.display_name, s.role, s.force, s.token_hash, s.active, \
+             s.created_at, s.clearance, s.caveats, \
+             (SELECT i.team_id FROM staff_identity i WHERE i.staff_id = s.id) AS team_id \
+             FROM staff s WHERE s.username = $1",
         )
         .bind(username)
         .fetch_optional(&mut *self.transaction)

@@ -9,7 +9,8 @@ pub(crate) use bluelamp_store::rows::{
     AuditRowToInsert, i64_from_u64, number_audit_entries, u32_from_i64, u64_from_i64,
 };
 use bluelamp_store::{
-    OneTimeCodeRow, ReportRow, ReportUpdateRow, StaffRow, StoreError, StoreResult, StoredAuditRow,
+    OneTimeCodeRow, ReportRow, ReportUpdateRow, StaffRow, StaffVetting, StoreError, StoreResult,
+    StoredAuditRow,
 };
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
@@ -79,6 +80,12 @@ pub(crate) fn staff_from_row(row: &SqliteRow) -> StoreResult<StaffRow> {
     let token_hash: Vec<u8> = row
         .try_get("token_hash")
         .map_err(|error| corrupt_column("staff.token_hash", &error))?;
+    let caveats: String = row
+        .try_get("caveats")
+        .map_err(|error| corrupt_column("staff.caveats", &error))?;
+    let team_id: Option<String> = row
+        .try_get("team_id")
+        .map_err(|error| corrupt_column("staff_identity.team_id", &error))?;
     Ok(StaffRow {
         id: StaffId::from_uuid(uuid_from_text(&id, "staff.id")?),
         username: row
@@ -100,6 +107,16 @@ pub(crate) fn staff_from_row(row: &SqliteRow) -> StoreResult<StaffRow> {
         created_at: row
             .try_get("created_at")
             .map_err(|error| corrupt_column("staff.created_at", &error))?,
+        vetting: StaffVetting {
+            clearance: row
+                .try_get("clearance")
+                .map_err(|error| corrupt_column("staff.clearance", &error))?,
+            caveats: serde_json::from_str(&caveats)
+                .map_err(|error| StoreError::Corrupt(format!("column staff.caveats: {error}")))?,
+        },
+        team_id: team_id
+            .map(|team| uuid_from_text(&team, "staff_identity.team_id"))
+            .transpose()?,
     })
 }
 

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use bluelamp_domain::ids::StaffId;
 use bluelamp_store::rows::hash_from_bytes;
 use bluelamp_store::{
-    IdentityRepo, PendingSignInRow, StaffIdentityRow, StaffRow, StaffSessionRow, StoreError,
-    StoreResult, TeamRow,
+    IdentityRepo, PendingSignInRow, StaffIdentityRow, StaffRow, StaffSessionRow, StaffVetting,
+    StoreError, StoreResult, TeamRow,
 };
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
@@ -21,7 +21,9 @@ use crate::convert::{
 /// The columns of `staff` that `staff_from_row` decodes, prefixed with the table alias `s`.
 macro_rules! staff_columns {
     () => {
-        "s.id, s.username, s.display_name, s.role, s.force, s.token_hash, s.active, s.created_at"
+        "s.id, s.username, s.display_name, s.role, s.force, s.token_hash, s.active, s.created_at, \
+         s.clearance, s.caveats, \
+         (SELECT i.team_id FROM staff_identity i WHERE i.staff_id = s.id) AS team_id"
     };
 }
 
@@ -166,6 +168,27 @@ impl IdentityRepo for SqliteTx {
     async fn set_staff_role(&mut self, id: StaffId, role: &str) -> StoreResult<()> {
         let updated = sqlx::query("UPDATE staff SET role = ? WHERE id = ?")
             .bind(role)
+            .bind(uuid_text(id.as_uuid()))
+            .execute(&mut *self.transaction)
+            .await
+            .map_err(database_error)?
+            .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound {
+                what: "staff account",
+                id: id.to_string(),
+            });
+        }
+        self.changed_state = true;
+        Ok(())
+    }
+
+    async fn set_staff_vetting(&mut self, id: StaffId, vetting: &StaffVetting) -> StoreResult<()> {
+        let caveats = serde_json::to_string(&vetting.caveats)
+            .map_err(|error| StoreError::Corrupt(format!("cannot encode caveats: {error}")))?;
+        let updated = sqlx::query("UPDATE staff SET clearance = ?, caveats = ? WHERE id = ?")
+            .bind(&vetting.clearance)
+            .bind(caveats)
             .bind(uuid_text(id.as_uuid()))
             .execute(&mut *self.transaction)
             .await

@@ -434,10 +434,13 @@ fn link_insert_error(error: sqlx::Error, link: &Link) -> StoreError {
 impl StaffRepo for SqliteTx {
     async fn insert_staff(&mut self, staff: &StaffRow) -> StoreResult<()> {
         let id = uuid_text(staff.id.as_uuid());
+        let caveats = serde_json::to_string(&staff.vetting.caveats)
+            .map_err(|error| StoreError::Corrupt(format!("cannot encode caveats: {error}")))?;
         let inserted = sqlx::query(
             "INSERT INTO staff \
-             (id, username, display_name, role, force, token_hash, active, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             (id, username, display_name, role, force, token_hash, active, created_at, \
+              clearance, caveats) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(&id)
         .bind(&staff.username)
@@ -447,6 +450,8 @@ impl StaffRepo for SqliteTx {
         .bind(staff.token_hash.as_slice())
         .bind(staff.active)
         .bind(truncate_to_micros(staff.created_at))
+        .bind(&staff.vetting.clearance)
+        .bind(caveats)
         .execute(&mut *self.transaction)
         .await
         .map_err(database_error)?
@@ -487,8 +492,10 @@ impl StaffRepo for SqliteTx {
 
     async fn staff_by_username(&mut self, username: &str) -> StoreResult<Option<StaffRow>> {
         let row = sqlx::query(
-            "SELECT id, username, display_name, role, force, token_hash, active, created_at \
-             FROM staff WHERE username = ?",
+            "SELECT s.id, s.username, s.display_name, s.role, s.force, s.token_hash, s.active, \
+             s.created_at, s.clearance, s.caveats, \
+             (SELECT i.team_id FROM staff_identity i WHERE i.staff_id = s.id) AS team_id \
+             FROM staff s WHERE s.username = ?",
         )
         .bind(username)
         .fetch_optional(&mut *self.transaction)

@@ -128,6 +128,13 @@ pub trait IdentityRepo {
     async fn list_staff(&mut self) -> StoreResult<Vec<StaffRow>>;
     /// Changes an account's role; [`crate::StoreError::NotFound`] if there is no such account.
     async fn set_staff_role(&mut self, id: StaffId, role: &str) -> StoreResult<()>;
+    /// Records an account's vetting; [`crate::StoreError::NotFound`] if there is no such
+    /// account.
+    async fn set_staff_vetting(
+        &mut self,
+        id: StaffId,
+        vetting: &crate::StaffVetting,
+    ) -> StoreResult<()>;
     /// Enables or disables an account; [`crate::StoreError::NotFound`] if there is none.
     async fn set_staff_active(&mut self, id: StaffId, active: bool) -> StoreResult<()>;
     /// Active accounts whose last sign-in (or, never signed in, their creation) is before

@@ -114,6 +114,30 @@ pub struct StaffRow {
     pub active: bool,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
+    /// Security clearance and briefed caveats.
+    pub vetting: StaffVetting,
+    /// The team the account belongs to, read from its identity state (set with
+    /// `IdentityRepo::set_staff_team`; `insert_staff` ignores it).
+    pub team_id: Option<uuid::Uuid>,
+}
+
+/// A staff account's vetting, for need-to-know decisions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffVetting {
+    /// The highest classification the account may see: `OFFICIAL`, `SECRET` or `TOP_SECRET`.
+    pub clearance: String,
+    /// The controlled handling caveats the account is briefed for, sorted, no duplicates.
+    pub caveats: Vec<String>,
+}
+
+impl Default for StaffVetting {
+    /// OFFICIAL, no caveats: every new account.
+    fn default() -> Self {
+        Self {
+            clearance: "OFFICIAL".to_owned(),
+            caveats: Vec::new(),
+        }
+    }
 }
 
 /// A record that shares search keys with a query, from [`RecordRepo::search_keys`].

@@ -192,6 +192,9 @@ impl App {
                 role,
                 force: row.force,
                 team: identity.team_id.and_then(|id| team_names.get(&id).cloned()),
+                clearance: crate::identity::parse_clearance(&row.vetting.clearance)
+                    .unwrap_or(bluelamp_domain::marking::Classification::Official),
+                caveats: row.vetting.caveats.clone(),
                 active: row.active,
                 locked_at: identity.locked_at,
                 has_password: identity.password_hash.is_some(),
@@ -264,6 +267,53 @@ impl App {
         .await;
         if let Err(error) = changed {
             return abandon(tx, error).await;
+        }
+        inner.audit_and_commit(who, tx, &facts).await
+    }
+
+    /// Records an account's vetting (administrators: `staff.vetting`): its security clearance
+    /// and the controlled handling caveats it is briefed for, each one in force in the
+    /// reference data (`handling_caveats.csv`); an unknown caveat is refused, naming it. In
+    /// force from the account's next request. Audited as an alteration.
+    #[tracing::instrument(skip_all, fields(actor = %who.actor_id(), staff = %staff_id))]
+    pub async fn set_vetting(
+        &self,
+        who: &Principal,
+        staff_id: StaffId,
+        clearance: bluelamp_domain::marking::Classification,
+        caveats: &[String],
+    ) -> Result<(), AppError> {
+        let inner = &self.inner;
+        let today = inner.clock.now().date_naive();
+        let mut codes = Vec::with_capacity(caveats.len());
+        for caveat in caveats {
+            let code = caveat
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_uppercase();
+            if code.is_empty() {
+                continue;
+            }
+            if inner.refdata.controlled_caveat(&code, today).is_none() {
+                return Err(AppError::invalid(
+                    "caveats",
+                    "unknown",
+                    format!("`{code}` is not a handling caveat in the reference data"),
+                ));
+            }
+            codes.push(code);
+        }
+        codes.sort();
+        codes.dedup();
+        let facts = alteration(Action::SetStaffVetting, staff_id);
+        let (mut tx, _, _) = inner.begin_account_change(who, &facts, staff_id).await?;
+        let vetting = bluelamp_store::StaffVetting {
+            clearance: crate::identity::clearance_code(clearance).to_owned(),
+            caveats: codes,
+        };
+        if let Err(error) = tx.set_staff_vetting(staff_id, &vetting).await {
+            return abandon(tx, error.into()).await;
         }
         inner.audit_and_commit(who, tx, &facts).await
     }

@@ -8,6 +8,7 @@ mod audit_log;
 mod casework;
 mod harness;
 mod identity;
+mod need_to_know;
 mod policy;
 mod reports;
 mod retention;
@@ -70,4 +71,7 @@ backend_tests!(
     policy_changes_are_audited_and_take_effect_at_once,
     due_reviews_appear_by_date_and_retain_needs_a_reason,
     disposal_erases_keeps_a_tombstone_and_the_log_verifies,
+    fields_are_withheld_by_role_and_refuge_flag,
+    restricted_records_follow_their_access_list,
+    controlled_caveats_need_a_briefing,
 );

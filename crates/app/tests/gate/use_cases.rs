@@ -3,6 +3,7 @@
 pub use crate::audit_log::*;
 pub use crate::casework::*;
 pub use crate::identity::*;
+pub use crate::need_to_know::*;
 pub use crate::policy::*;
 pub use crate::reports::*;
 pub use crate::retention::*;

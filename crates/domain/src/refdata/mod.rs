@@ -34,7 +34,7 @@ use crate::victims_code::{VictimsCodeDeadline, VictimsCodeError};
 pub const MANIFEST_FILE: &str = "manifest.toml";
 
 /// Embedded copies of the files in the top-level `refdata/` folder.
-const EMBEDDED: [(&str, &str); 19] = [
+const EMBEDDED: [(&str, &str); 20] = [
     (
         MANIFEST_FILE,
         include_str!("../../../../refdata/manifest.toml"),
@@ -74,6 +74,10 @@ const EMBEDDED: [(&str, &str); 19] = [
     (
         "lawful_bases.csv",
         include_str!("../../../../refdata/lawful_bases.csv"),
+    ),
+    (
+        "handling_caveats.csv",
+        include_str!("../../../../refdata/handling_caveats.csv"),
     ),
     (
         "online_report_types.csv",
@@ -198,6 +202,10 @@ pub struct ReferenceData {
     pub s62_log_kinds: CodeList,
     /// Lawful bases for processing; attribute `legislation`.
     pub lawful_bases: CodeList,
+    /// Caveats and descriptors a marking may carry; attributes `controlled` (only staff
+    /// briefed for it may see a record carrying it) and `description`. Read with
+    /// [`controlled_caveat`](Self::controlled_caveat).
+    pub handling_caveats: CodeList,
     /// What the public can report online; attributes `hint`, `journey` (a report kind),
     /// `crime_category` (a crime category slug) and `retention_group` (MoPI group the report
     /// starts in, until staff classify it).
@@ -284,6 +292,7 @@ impl ReferenceData {
             retention_groups: load("retention_groups", rules::retention_group)?,
             s62_log_kinds: load("s62_log_kinds", rules::s62_log_kind)?,
             lawful_bases: load("lawful_bases", rules::lawful_basis)?,
+            handling_caveats: load("handling_caveats", rules::handling_caveat)?,
             online_report_types: load("online_report_types", rules::online_report_type)?,
             operation_snap_rules: load("operation_snap_rules", rules::whole_number_value)?,
             victims_code_rights: load("victims_code_rights", rules::has_summary)?,
@@ -310,7 +319,7 @@ impl ReferenceData {
 
     /// Every list, in a fixed order.
     #[must_use]
-    pub fn lists(&self) -> [&CodeList; 17] {
+    pub fn lists(&self) -> [&CodeList; 18] {
         [
             &self.crime_categories,
             &self.outcome_categories,
@@ -321,6 +330,7 @@ impl ReferenceData {
             &self.retention_groups,
             &self.s62_log_kinds,
             &self.lawful_bases,
+            &self.handling_caveats,
             &self.online_report_types,
             &self.operation_snap_rules,
             &self.victims_code_rights,
@@ -401,6 +411,15 @@ impl ReferenceData {
             .current(on)
             .filter_map(|entry| AccessPurpose::try_from(entry).ok())
             .collect()
+    }
+
+    /// Whether the caveat `code` is in force on `on` and controlled (`Some(true)`), in force
+    /// and not controlled (`Some(false)`), or not a caveat of this set on that day (`None`).
+    #[must_use]
+    pub fn controlled_caveat(&self, code: &str, on: NaiveDate) -> Option<bool> {
+        self.handling_caveats
+            .get(code, on)
+            .map(|entry| entry.attribute("controlled") == Some("true"))
     }
 
     /// The access purpose `code` in force on `on`.

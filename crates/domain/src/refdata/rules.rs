@@ -85,6 +85,21 @@ pub(super) fn marking(entry: &CodeEntry) -> Result<(), RowProblem> {
     boolean(entry, "sensitive")
 }
 
+/// Handling caveats: the code must be a caveat token as written, with a `controlled` flag.
+pub(super) fn handling_caveat(entry: &CodeEntry) -> Result<(), RowProblem> {
+    match crate::marking::Caveat::parse(&entry.code) {
+        Ok(caveat) if caveat.as_str() == entry.code => {}
+        _ => {
+            return Err(bad(
+                "code",
+                &entry.code,
+                "a caveat: uppercase words of letters and digits, at most 32 characters",
+            ));
+        }
+    }
+    boolean(entry, "controlled")
+}
+
 /// Retention groups: the row must give a complete [`RetentionRule`].
 pub(super) fn retention_group(entry: &CodeEntry) -> Result<(), RowProblem> {
     RetentionRule::try_from(entry).map(|_| ())

@@ -21,8 +21,8 @@ fn with_file(name: &str, text: &str) -> BTreeMap<String, String> {
 #[test]
 fn embedded_loads_every_list() {
     let data = ReferenceData::embedded().unwrap();
-    assert_eq!(data.version, "2026.3");
-    assert_eq!(data.lists().len(), 17);
+    assert_eq!(data.version, "2026.4");
+    assert_eq!(data.lists().len(), 18);
     assert!(data.sources.contains_key("bank_holidays_england_wales"));
     for list in data.lists() {
         assert!(!list.entries().is_empty(), "{}", list.name());

@@ -1,8 +1,8 @@
 //! Shared test support: golden cases and request construction.
 
 use bluelamp_policy::{
-    AccessRequest, Action, Classification, PrincipalKind, RecordKind, Resource, ResourceKind, Role,
-    Subject,
+    AccessRequest, Action, Classification, NeedToKnow, PrincipalKind, RecordKind, Resource,
+    ResourceKind, Role, Subject,
 };
 use serde::Deserialize;
 
@@ -42,6 +42,8 @@ pub enum ResourceShape {
     StaffDirectory,
     AuditLog,
     Report,
+    /// A protected field category of a record (`category`).
+    Field,
 }
 
 fn staff() -> PrincipalKind {
@@ -101,6 +103,30 @@ pub struct Case {
     /// The principal's id (citizens only; staff and system ids are derived).
     #[serde(default)]
     pub principal_id: Option<String>,
+    /// The principal's team ids.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// The controlled caveats the principal is briefed for.
+    #[serde(default)]
+    pub caveats: Vec<String>,
+    /// The record's controlled caveats (records and fields).
+    #[serde(default)]
+    pub resource_caveats: Vec<String>,
+    /// Whether the record is restricted to its access list.
+    #[serde(default)]
+    pub restricted: bool,
+    /// The access list's staff ids (a staff principal's id is `Staff-<role>`).
+    #[serde(default)]
+    pub access_staff: Vec<String>,
+    /// The access list's team ids.
+    #[serde(default)]
+    pub access_teams: Vec<String>,
+    /// The record's flags, e.g. `vip`, `refuge_address`.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// The field category (fields only).
+    #[serde(default)]
+    pub category: Option<String>,
     pub expect: Expect,
     pub policies: Vec<String>,
     #[serde(default)]
@@ -123,6 +149,9 @@ impl Case {
             role: self.role,
             force: (!self.no_force).then(|| self.force.clone()),
             clearance: self.clearance,
+            teams: self.teams.clone(),
+            caveats: self.caveats.clone(),
+            competencies: Vec::new(),
         }
     }
 
@@ -134,6 +163,7 @@ impl Case {
             ResourceShape::StaffDirectory => ResourceKind::StaffDirectory,
             ResourceShape::AuditLog => ResourceKind::AuditLog,
             ResourceShape::Report => ResourceKind::Report,
+            ResourceShape::Field => ResourceKind::Field(self.kind),
         };
         Resource {
             kind,
@@ -144,6 +174,14 @@ impl Case {
             sensitive: self.sensitive,
             reporter: (self.resource == ResourceShape::Report && !self.resource_no_reporter)
                 .then(|| self.reporter.clone()),
+            need_to_know: NeedToKnow {
+                caveats: self.resource_caveats.clone(),
+                restricted: self.restricted,
+                access_staff: self.access_staff.clone(),
+                access_teams: self.access_teams.clone(),
+                flags: self.flags.clone(),
+            },
+            category: self.category.clone(),
         }
     }
 }

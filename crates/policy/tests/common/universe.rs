@@ -1,7 +1,8 @@
 //! Every well-formed request over a small universe, for exhaustive checks.
 
 use bluelamp_policy::{
-    Action, Classification, PrincipalKind, RecordKind, Resource, ResourceKind, Role, Subject,
+    Action, Classification, NeedToKnow, PrincipalKind, RecordKind, Resource, ResourceKind, Role,
+    Subject,
 };
 
 /// A reporter who has proved their one-time code.
@@ -39,8 +40,22 @@ pub fn universe() -> Vec<(Subject, Action, Resource, Option<&'static str>)> {
                 role: Some(role),
                 force: Some(HOME.to_owned()),
                 clearance,
+                teams: Vec::new(),
+                caveats: Vec::new(),
+                competencies: Vec::new(),
             });
         }
+        // A member of the team on the access lists below, briefed for LOCSEN.
+        subjects.push(
+            Subject::staff(
+                bluelamp_policy::StaffId::new(),
+                role,
+                HOME,
+                Classification::Official,
+            )
+            .with_teams(vec![TEAM.to_owned()])
+            .with_caveats(vec!["LOCSEN".to_owned()]),
+        );
     }
     let mut resources = Vec::new();
     for force in [HOME, OTHER] {
@@ -57,6 +72,18 @@ pub fn universe() -> Vec<(Subject, Action, Resource, Option<&'static str>)> {
                 }
             }
             resources.push(Resource::link("link-1", force, classification));
+        }
+        // Need-to-know variants of a person and a location (fields included).
+        for kind in [RecordKind::Person, RecordKind::Location] {
+            for need_to_know in need_to_know_variants() {
+                let record =
+                    Resource::record(kind, "rec-1", force, Classification::Official, false)
+                        .with_need_to_know(need_to_know);
+                for category in ["address", "contact", "identifiers"] {
+                    resources.push(record.field(category));
+                }
+                resources.push(record);
+            }
         }
         resources.push(Resource::record_collection(force));
         resources.push(Resource::staff_directory(force));
@@ -78,25 +105,63 @@ pub fn universe() -> Vec<(Subject, Action, Resource, Option<&'static str>)> {
     out
 }
 
+/// The team on the access lists of [`need_to_know_variants`].
+pub const TEAM: &str = "team-a";
+
+/// Restricted, caveated, VIP and refuge records, each with and without an access list.
+fn need_to_know_variants() -> Vec<NeedToKnow> {
+    let mut out = Vec::new();
+    for listed in [false, true] {
+        let access_teams = if listed {
+            vec![TEAM.to_owned()]
+        } else {
+            Vec::new()
+        };
+        let base = NeedToKnow {
+            access_teams,
+            ..NeedToKnow::default()
+        };
+        out.push(NeedToKnow {
+            restricted: true,
+            ..base.clone()
+        });
+        out.push(NeedToKnow {
+            caveats: vec!["LOCSEN".to_owned()],
+            ..base.clone()
+        });
+        for flag in ["vip", "refuge_address"] {
+            out.push(NeedToKnow {
+                flags: vec![flag.to_owned()],
+                ..base.clone()
+            });
+        }
+    }
+    out
+}
+
 /// Whether the schema lets `action` apply to a resource of `kind`.
 pub fn applies(action: Action, kind: ResourceKind) -> bool {
     matches!(
         (action, kind),
         (
-            Action::CreateRecord | Action::ReadRecord | Action::UpdateRecord,
+            Action::CreateRecord | Action::ReadRecord | Action::UpdateRecord | Action::SetHandling,
             ResourceKind::Record(_)
-        ) | (
-            Action::ListRecords | Action::ReviewRecords,
-            ResourceKind::RecordCollection
-        ) | (
-            Action::ReviewRecords | Action::DisposeRecord,
-            ResourceKind::Record(_)
-        ) | (Action::LinkRecords | Action::ReadLinks, ResourceKind::Link)
+        ) | (Action::ReadField, ResourceKind::Field(_))
+            | (
+                Action::ListRecords | Action::ReviewRecords,
+                ResourceKind::RecordCollection
+            )
+            | (
+                Action::ReviewRecords | Action::DisposeRecord,
+                ResourceKind::Record(_)
+            )
+            | (Action::LinkRecords | Action::ReadLinks, ResourceKind::Link)
             | (
                 Action::CreateStaff
                     | Action::ListStaff
                     | Action::ChangeStaffRole
                     | Action::SetStaffTeam
+                    | Action::SetStaffVetting
                     | Action::DisableStaff
                     | Action::EnableStaff
                     | Action::UnlockStaff

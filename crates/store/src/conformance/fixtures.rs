@@ -143,6 +143,8 @@ pub fn staff(username: &str, active: bool) -> anyhow::Result<StaffRow> {
         token_hash: bluelamp_audit::leaf_hash(format!("token for {username}").as_bytes()),
         active,
         created_at: recorded_at()?,
+        vetting: crate::StaffVetting::default(),
+        team_id: None,
     })
 }
 

@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, TimeZone as _, Utc};
 
 use super::{audit, commit, fixtures};
 use crate::{
-    PendingSignInRow, StaffIdentityRow, StaffRow, StaffSessionRow, Store, StoreError, StoreTx,
-    TeamRow,
+    PendingSignInRow, StaffIdentityRow, StaffRow, StaffSessionRow, StaffVetting, Store, StoreError,
+    StoreTx, TeamRow,
 };
 
 /// A fixed time with nanoseconds, so that precision loss shows.
@@ -70,6 +70,14 @@ pub async fn staff_identity_round_trip(store: Arc<dyn Store>) -> anyhow::Result<
     tx.put_staff_identity(&identity).await?;
     tx.set_staff_role(other.id, "supervisor").await?;
     tx.set_staff_active(other.id, false).await?;
+    tx.set_staff_vetting(
+        other.id,
+        &StaffVetting {
+            clearance: "SECRET".to_owned(),
+            caveats: vec!["LOCSEN".to_owned(), "SOURCE".to_owned()],
+        },
+    )
+    .await?;
     audit(&mut tx, "staff.update").await?;
     commit(tx, "identity").await?;
 
@@ -100,11 +108,20 @@ pub async fn staff_identity_round_trip(store: Arc<dyn Store>) -> anyhow::Result<
     let changed = StaffRow {
         role: "supervisor".to_owned(),
         active: false,
+        vetting: StaffVetting {
+            clearance: "SECRET".to_owned(),
+            caveats: vec!["LOCSEN".to_owned(), "SOURCE".to_owned()],
+        },
         ..fixtures::staff_as_stored(&other)
     };
     ensure!(by_id == Some(changed.clone()), "staff_by_id: {by_id:?}");
+    // The account's team is read with it, from its identity state.
+    let in_team = StaffRow {
+        team_id: Some(team.id),
+        ..fixtures::staff_as_stored(&staff)
+    };
     ensure!(
-        listed == vec![fixtures::staff_as_stored(&staff), changed],
+        listed == vec![in_team, changed],
         "list_staff by username: {listed:?}"
     );
     ensure!(
@@ -126,6 +143,17 @@ pub async fn staff_identity_round_trip(store: Arc<dyn Store>) -> anyhow::Result<
     ensure!(
         cleared == Some(StaffIdentityRow::empty(staff.id)),
         "cleared: {cleared:?}"
+    );
+
+    // Vetting of an unknown account is NotFound and changes nothing.
+    let mut tx = store.begin().await?;
+    let missing = tx
+        .set_staff_vetting(StaffId::new(), &StaffVetting::default())
+        .await;
+    tx.rollback().await?;
+    ensure!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "vetting of an unknown account: {missing:?}"
     );
     Ok(())
 }

@@ -378,6 +378,43 @@ pub struct RecordSchema {
     pub retention: RetentionSchema,
     /// The content.
     pub body: RecordBodySchema,
+    /// Need-to-know handling; absent when nothing is set.
+    #[serde(default)]
+    pub handling: Option<HandlingSchema>,
+    /// The protected field categories withheld from the caller (their fields are absent);
+    /// absent when nothing is withheld.
+    #[serde(default)]
+    pub withheld: Option<Vec<FieldCategorySchema>>,
+}
+
+/// A record's need-to-know handling.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"restricted": true, "access_teams": ["0190f1c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f"], "flags": ["refuge_address"]}))]
+pub struct HandlingSchema {
+    /// Only the access list may see the record (default `false`).
+    #[serde(default)]
+    pub restricted: bool,
+    /// Staff ids on the access list.
+    #[serde(default)]
+    pub access_staff: Vec<String>,
+    /// Team ids on the access list.
+    #[serde(default)]
+    pub access_teams: Vec<String>,
+    /// `vip` or `refuge_address`.
+    #[serde(default)]
+    pub flags: Vec<String>,
+}
+
+/// A category of protected fields.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldCategorySchema {
+    /// A person's postal address; a location's address and point.
+    Address,
+    /// A person's e-mail address and telephone number.
+    Contact,
+    /// A person's PNC, NHS, NI and CRO identifiers.
+    Identifiers,
 }
 
 /// A link between two records.

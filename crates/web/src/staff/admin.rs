@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bluelamp_app::{AppError, NewStaff, StaffSummary};
 use bluelamp_domain::ids::StaffId;
+use bluelamp_domain::marking::Classification;
 use bluelamp_policy::Role;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -20,7 +21,7 @@ use super::{finish, pages};
 use crate::AppState;
 use crate::portal::form::FormData;
 use crate::portal::see_other;
-use crate::portal::view::{ErrorItem, TextField, render};
+use crate::portal::view::{ChoiceField, ErrorItem, Field, TextField, render};
 
 /// The action just done, for its success message.
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +38,7 @@ fn done_message(action: &str) -> Option<&'static str> {
             "Role changed. The account's sessions have ended, so the new role applies from its next sign-in.",
         ),
         "team" => Some("Team changed"),
+        "vetting" => Some("Vetting recorded: it applies from the account's next request"),
         "unlock" => Some("Lockout released"),
         "disable" => Some("Account disabled and its sessions ended"),
         "enable" => Some("Account enabled"),
@@ -197,6 +199,7 @@ fn invalid_at(error: AppError, fallback: &str) -> Result<ErrorItem, AppError> {
                 "name",
             ]
             .contains(&last.as_str())
+                || ["clearance", "caveats"].contains(&last.as_str())
             {
                 last
             } else {
@@ -317,6 +320,16 @@ async fn user_page(
             account.team.clone().unwrap_or_else(|| "None".to_owned()),
             false,
         ),
+        fact("Clearance", account.clearance.to_string(), false),
+        fact(
+            "Briefed for",
+            if account.caveats.is_empty() {
+                "No controlled caveats".to_owned()
+            } else {
+                account.caveats.join(", ")
+            },
+            false,
+        ),
         fact("State", words, attention),
         fact(
             "Last sign-in",
@@ -335,12 +348,57 @@ async fn user_page(
                 (team.name.clone(), team.name, selected)
             }))
             .collect();
+    let today = bluelamp_domain::calendar::london_date(state.app.now());
+    let clearance_code = match account.clearance {
+        Classification::Official => "OFFICIAL",
+        Classification::Secret => "SECRET",
+        Classification::TopSecret => "TOP_SECRET",
+    };
+    let mut clearance = ChoiceField::new(
+        "clearance",
+        "Security clearance",
+        &[
+            ("OFFICIAL", "OFFICIAL", None),
+            ("SECRET", "SECRET", None),
+            ("TOP_SECRET", "TOP SECRET", None),
+        ],
+        &[clearance_code.to_owned()],
+    );
+    clearance.error = field_error(&errors, "clearance");
+    let caveat_rows: Vec<(String, String)> = state
+        .app
+        .refdata()
+        .handling_caveats
+        .current(today)
+        .filter(|entry| entry.attribute("controlled") == Some("true"))
+        .map(|entry| {
+            (
+                entry.code.clone(),
+                entry
+                    .attribute("description")
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let caveat_options: Vec<(&str, &str, Option<&str>)> = caveat_rows
+        .iter()
+        .map(|(code, description)| (code.as_str(), code.as_str(), Some(description.as_str())))
+        .collect();
+    let mut caveats = ChoiceField::new(
+        "caveats",
+        "Briefed for these controlled caveats",
+        &caveat_options,
+        &account.caveats,
+    );
+    caveats.error = field_error(&errors, "caveats");
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = UserPage {
+        vetting: vec![Field::Radios(clearance), Field::Checkboxes(caveats)],
         chrome: pages::chrome_in(
             state,
             &account.display_name,
@@ -419,6 +477,25 @@ pub(crate) async fn change_user(
         "team" => {
             let team = Some(form.trimmed("team").to_owned()).filter(|name| !name.is_empty());
             app.set_team(who, id, team).await
+        }
+        "vetting" => {
+            let clearance = match form.get("clearance") {
+                "OFFICIAL" => Ok(Classification::Official),
+                "SECRET" => Ok(Classification::Secret),
+                "TOP_SECRET" => Ok(Classification::TopSecret),
+                _ => Err(AppError::invalid(
+                    "clearance",
+                    "required",
+                    "choose the security clearance",
+                )),
+            };
+            match clearance {
+                Ok(clearance) => {
+                    app.set_vetting(who, id, clearance, &form.all("caveats"))
+                        .await
+                }
+                Err(error) => Err(error),
+            }
         }
         "unlock" => app.release_lockout(who, id).await,
         "disable" => app.disable_staff(who, id).await,

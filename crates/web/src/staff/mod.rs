@@ -180,6 +180,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/staff/search", get(search::search))
         .route("/staff/records/{id}", get(records::show))
         .route("/staff/records/{id}/certificate", get(reviews::certificate))
+        .route("/staff/records/{id}/handling", post(records::set_handling))
         .route("/staff/reviews", get(reviews::list))
         .route(
             "/staff/reviews/{id}",

@@ -6,23 +6,31 @@
 //! reference or description the purpose needs); links carry the purpose on, so working
 //! through linked records never asks again. Without one, the page asks why first.
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bluelamp_app::{AppError, LinkedRecord, RecordView};
+use bluelamp_domain::handling::{Handling, HandlingFlag};
+use bluelamp_domain::ids::StaffId;
 use bluelamp_domain::ids::{RecordId, RecordKind};
 use bluelamp_domain::object::Object;
 use bluelamp_domain::person::PersonIdentifier;
 use bluelamp_domain::record::{Record, RecordBody};
 use bluelamp_domain::values::Purpose;
+use bluelamp_policy::Role;
 use serde::Deserialize;
 
-use super::auth::{SignedIn, signed_in};
+use super::auth::{SignedIn, signed_in, signed_in_form};
 use super::queue::short_time;
-use super::view::{Choice, Fact, LinkRow, PurposePage, RecordPage, StaffTimelineItem};
+use super::view::{
+    Choice, Fact, HandlingForm, LinkRow, PurposePage, RecordPage, StaffTimelineItem,
+};
 use super::{finish, pages, query_value};
 use crate::AppState;
-use crate::portal::view::{ErrorItem, TextField, render};
+use crate::portal::form::FormData;
+use crate::portal::see_other;
+use crate::portal::view::{ChoiceField, ErrorItem, Field, TextField, render};
 
 /// The purpose a record page or a search carries.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -180,7 +188,14 @@ pub(crate) fn one_line(record: &Record) -> String {
         }
         RecordBody::Object(Object::Property(property)) => property.description.to_string(),
         RecordBody::Object(Object::Evidence(file)) => file.file_name.to_string(),
-        RecordBody::Location(location) => address_line(location),
+        RecordBody::Location(location) => {
+            let line = address_line(location);
+            if line.is_empty() {
+                "Address withheld".to_owned()
+            } else {
+                line
+            }
+        }
         RecordBody::Event(event) => {
             let summary: String = event.summary().as_str().chars().take(80).collect();
             format!("{summary} ({})", short_time(event.occurred_from()))
@@ -282,7 +297,10 @@ fn details(record: &Record) -> Vec<Fact> {
             facts.push(fact("Type", file.media_type.clone()));
         }
         RecordBody::Location(location) => {
-            facts.push(fact("Address", address_line(location)));
+            let line = address_line(location);
+            if !line.is_empty() {
+                facts.push(fact("Address", line));
+            }
             if let Some(point) = location.point() {
                 facts.push(fact("Point", point.to_string()));
             }
@@ -303,7 +321,27 @@ fn details(record: &Record) -> Vec<Fact> {
             }
         }
     }
+    for category in &record.withheld {
+        facts.push(fact(
+            &pages::sentence(category.label()),
+            "Withheld: you do not need to know this".to_owned(),
+        ));
+    }
     facts.push(fact("Marking", record.marking.to_string()));
+    if record.handling.restricted {
+        facts.push(Fact {
+            key: "Handling".to_owned(),
+            value: "Restricted to its access list".to_owned(),
+            warning: true,
+        });
+    }
+    for flag in &record.handling.flags {
+        facts.push(Fact {
+            key: "Flag".to_owned(),
+            value: flag.label().to_owned(),
+            warning: true,
+        });
+    }
     facts.push(fact(
         "Recorded",
         format!(
@@ -345,21 +383,247 @@ pub(crate) async fn show(
     let Ok(id) = id.parse::<RecordId>() else {
         return pages::not_found(&state, Some(&user), "record");
     };
+    record_page(&state, &user, id, &chosen, None).await
+}
+
+/// Whether `role` sets records' need-to-know handling (the policy decides; this only
+/// decides whether the form is offered).
+fn sets_handling(role: Option<Role>) -> bool {
+    matches!(
+        role,
+        Some(Role::Investigator | Role::Supervisor | Role::InformationManager)
+    )
+}
+
+/// The handling form for `record`, offering the force's teams and colleagues (those the
+/// caller may list) for its access list, with `chosen` checked.
+async fn handling_form(
+    state: &AppState,
+    user: &SignedIn,
+    record: &Record,
+    chosen: &RecordPurpose,
+    error: Option<&ErrorItem>,
+) -> Option<HandlingForm> {
+    if !sets_handling(user.principal.subject.role) {
+        return None;
+    }
+    let colleagues = state
+        .app
+        .colleagues(&user.principal)
+        .await
+        .unwrap_or_default();
+    let handling = &record.handling;
+    let mut teams: Vec<(String, String)> = colleagues
+        .iter()
+        .filter_map(|colleague| Some((colleague.team?.to_string(), colleague.team_name.clone()?)))
+        .collect();
+    teams.sort_by(|a, b| a.1.cmp(&b.1));
+    teams.dedup();
+    let staff: Vec<(String, String)> = colleagues
+        .iter()
+        .map(|colleague| {
+            (
+                colleague.id.to_string(),
+                format!(
+                    "{} ({})",
+                    colleague.display_name,
+                    pages::sentence(&colleague.role.as_str().replace('_', " "))
+                ),
+            )
+        })
+        .collect();
+    let error_for = |name: &str| {
+        error
+            .filter(|item| item.target == name)
+            .map(|item| item.message.clone())
+    };
+    let mut restricted = ChoiceField::new(
+        "restricted",
+        "Restriction",
+        &[(
+            "yes",
+            "Restrict this record to its access list",
+            Some("Only the staff and teams ticked below will be able to open it"),
+        )],
+        &(if handling.restricted {
+            vec!["yes".to_owned()]
+        } else {
+            Vec::new()
+        }),
+    );
+    restricted.error = error_for("restricted");
+    let flag_options: Vec<(&str, &str, Option<&str>)> = HandlingFlag::ALL
+        .iter()
+        .map(|flag| {
+            let hint = match flag {
+                HandlingFlag::Vip => {
+                    "Call handlers and analysts not on the access list cannot open it"
+                }
+                HandlingFlag::RefugeAddress => {
+                    "The address is withheld from everyone not on the access list"
+                }
+            };
+            (flag.as_str(), flag.label(), Some(hint))
+        })
+        .collect();
+    let flags = ChoiceField::new(
+        "flags",
+        "Flags",
+        &flag_options,
+        &handling
+            .flags
+            .iter()
+            .map(|flag| flag.as_str().to_owned())
+            .collect::<Vec<_>>(),
+    );
+    let mut fields = vec![Field::Checkboxes(restricted), Field::Checkboxes(flags)];
+    if !teams.is_empty() {
+        let options: Vec<(&str, &str, Option<&str>)> = teams
+            .iter()
+            .map(|(value, label)| (value.as_str(), label.as_str(), None))
+            .collect();
+        let mut field = ChoiceField::new(
+            "teams",
+            "Teams on the access list",
+            &options,
+            &handling
+                .access_teams
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+        );
+        field.error = error_for("teams");
+        fields.push(Field::Checkboxes(field));
+    }
+    if !staff.is_empty() {
+        let options: Vec<(&str, &str, Option<&str>)> = staff
+            .iter()
+            .map(|(value, label)| (value.as_str(), label.as_str(), None))
+            .collect();
+        let mut field = ChoiceField::new(
+            "staff",
+            "Staff on the access list",
+            &options,
+            &handling
+                .access_staff
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+        );
+        field.error = error_for("staff");
+        fields.push(Field::Checkboxes(field));
+    }
+    Some(HandlingForm {
+        action: format!("/staff/records/{}/handling", record.id),
+        purpose: chosen.purpose.clone().unwrap_or_default(),
+        purpose_text: chosen.purpose_text.clone().unwrap_or_default(),
+        fields,
+    })
+}
+
+/// `POST /staff/records/{id}/handling`: set the record's restriction, flags and access list,
+/// then show the record again (for the purpose it was opened for).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn set_handling(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (user, form) = match signed_in_form(&state, &headers, pairs).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(id) = id.parse::<RecordId>() else {
+        return pages::not_found(&state, Some(&user), "record");
+    };
+    let chosen = RecordPurpose {
+        purpose: Some(form.trimmed("purpose").to_owned()).filter(|code| !code.is_empty()),
+        purpose_text: Some(form.trimmed("purpose_text").to_owned()).filter(|text| !text.is_empty()),
+    };
+    let parsed = parse_handling(&form);
+    let result = match parsed {
+        Ok(handling) => state.app.set_handling(&user.principal, id, handling).await,
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(_) => {
+            let next = if chosen.chosen() {
+                format!("/staff/records/{id}?{}&done=handling", chosen.query())
+            } else {
+                format!("/staff/records/{id}")
+            };
+            finish(see_other(&next), Vec::new())
+        }
+        Err(AppError::Invalid { field, message, .. }) => {
+            let target = match field.as_str() {
+                "access_teams" => "teams",
+                "access_staff" => "staff",
+                "flags" => "flags",
+                _ => "restricted",
+            };
+            let item = ErrorItem {
+                target: target.to_owned(),
+                message: pages::sentence(&message),
+            };
+            record_page(&state, &user, id, &chosen, Some(item)).await
+        }
+        Err(error) => pages::app_error(&state, Some(&user), &error),
+    }
+}
+
+/// The handling a submitted form asks for; a value that is not an id or a flag is refused,
+/// naming it.
+fn parse_handling(form: &FormData) -> Result<Handling, AppError> {
+    let mut handling = Handling {
+        restricted: form.get("restricted") == "yes",
+        ..Handling::default()
+    };
+    for flag in form.all("flags") {
+        handling.flags.push(
+            flag.parse::<HandlingFlag>()
+                .map_err(|message| AppError::invalid("flags", "unknown", message))?,
+        );
+    }
+    for team in form.all("teams") {
+        handling
+            .access_teams
+            .push(team.parse::<uuid::Uuid>().map_err(|_| {
+                AppError::invalid("access_teams", "unknown", format!("`{team}` is not a team"))
+            })?);
+    }
+    for staff in form.all("staff") {
+        handling
+            .access_staff
+            .push(staff.parse::<StaffId>().map_err(|_| {
+                AppError::invalid(
+                    "access_staff",
+                    "unknown",
+                    format!("`{staff}` is not a member of staff"),
+                )
+            })?);
+    }
+    Ok(handling)
+}
+
+/// A record page, opened for the purpose `chosen` (the purpose picker when there is none),
+/// with `error` on its handling form.
+async fn record_page(
+    state: &AppState,
+    user: &SignedIn,
+    id: RecordId,
+    chosen: &RecordPurpose,
+    error: Option<ErrorItem>,
+) -> Response {
+    let chosen = chosen.clone();
     let action = format!("/staff/records/{id}");
     if !chosen.chosen() {
-        return purpose_page(&state, &user, "this record", &action, &chosen, None);
+        return purpose_page(state, user, "this record", &action, &chosen, None);
     }
-    let purpose = match chosen.justification(&state) {
+    let purpose = match chosen.justification(state) {
         Ok(purpose) => purpose,
         Err(message) => {
-            return purpose_page(
-                &state,
-                &user,
-                "this record",
-                &action,
-                &chosen,
-                Some(message),
-            );
+            return purpose_page(state, user, "this record", &action, &chosen, Some(message));
         }
     };
     let view: RecordView = match state.app.record_view(&user.principal, id, &purpose).await {
@@ -371,11 +635,11 @@ pub(crate) async fn show(
                 .record_tombstone(&user.principal, id, &purpose)
                 .await
             {
-                Ok(tombstone) => super::reviews::tombstone_page(&state, &user, &tombstone),
-                Err(error) => pages::app_error(&state, Some(&user), &error),
+                Ok(tombstone) => super::reviews::tombstone_page(state, user, &tombstone),
+                Err(error) => pages::app_error(state, Some(user), &error),
             };
         }
-        Err(error) => return pages::app_error(&state, Some(&user), &error),
+        Err(error) => return pages::app_error(state, Some(user), &error),
     };
     let keep = chosen.query();
     let links = view
@@ -449,12 +713,18 @@ pub(crate) async fn show(
     } else {
         Vec::new()
     };
+    let handling = handling_form(state, user, &view.record, &chosen, error.as_ref()).await;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = RecordPage {
         chrome: pages::chrome_in(
-            &state,
+            state,
             &format!("{kind}: {}", one_line(&view.record)),
-            Some(&user),
-            false,
+            Some(user),
+            error.is_some(),
             "/staff/search",
         ),
         kind: kind.to_owned(),
@@ -465,6 +735,8 @@ pub(crate) async fn show(
         links,
         timeline,
         add_links,
+        errors: error.into_iter().collect(),
+        handling,
     };
-    finish(render(StatusCode::OK, &page), Vec::new())
+    finish(render(status, &page), Vec::new())
 }

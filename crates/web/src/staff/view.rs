@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use crate::portal::view::{ErrorItem, TextField};
+use crate::portal::view::{ErrorItem, Field, TextField};
 
 /// The service name in the header and in every title.
 pub(crate) const SERVICE: &str = "Staff workspace";
@@ -445,6 +445,23 @@ pub(crate) struct RecordPage {
     pub(crate) timeline: Vec<StaffTimelineItem>,
     /// "Add a linked …" links `(href, words)`, for those who may.
     pub(crate) add_links: Vec<(String, String)>,
+    /// Errors of the handling form, for the summary.
+    pub(crate) errors: Vec<ErrorItem>,
+    /// The need-to-know handling form, for those who may set it.
+    pub(crate) handling: Option<HandlingForm>,
+}
+
+/// The need-to-know handling form of a record page.
+#[derive(Clone, Debug)]
+pub(crate) struct HandlingForm {
+    /// Where it posts.
+    pub(crate) action: String,
+    /// The purpose the page was opened for (kept on the way back).
+    pub(crate) purpose: String,
+    /// Its words, if the purpose needs them.
+    pub(crate) purpose_text: String,
+    /// Restriction, flags, teams and staff, as checkboxes.
+    pub(crate) fields: Vec<Field>,
 }
 
 /// One report on "My work".
@@ -547,6 +564,8 @@ pub(crate) struct UserPage {
     pub(crate) totp_enrolled: bool,
     /// A new password for it.
     pub(crate) password: TextField,
+    /// Its vetting: clearance and briefed caveats.
+    pub(crate) vetting: Vec<Field>,
 }
 
 /// The teams.

@@ -98,6 +98,15 @@ fn information_manager(role: Role) -> bool {
     role == Role::InformationManager
 }
 
+/// Investigators, supervisors and information managers set records' handling
+/// (`records.handling`).
+fn sets_handling(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Investigator | Role::Supervisor | Role::InformationManager
+    )
+}
+
 fn allocates(role: Role) -> bool {
     matches!(role, Role::ContactHandler | Role::Supervisor)
 }
@@ -530,6 +539,13 @@ fn calls(f: &Fixtures) -> Vec<Call> {
         ),
         user_action("role", vec![("role", "investigator".into())]),
         user_action("team", vec![("team", "".into())]),
+        user_action(
+            "vetting",
+            vec![
+                ("clearance", "OFFICIAL".into()),
+                ("caveats", "LOCSEN".into()),
+            ],
+        ),
         user_action("unlock", vec![]),
         user_action("disable", vec![]),
         user_action("enable", vec![]),
@@ -584,6 +600,12 @@ fn calls(f: &Fixtures) -> Vec<Call> {
             "/staff/records/{id}/certificate",
             format!("/staff/records/{}/certificate", f.record),
             Access::Staff(information_manager),
+        ),
+        post(
+            "/staff/records/{id}/handling",
+            format!("/staff/records/{}/handling", f.record),
+            form(vec![("purpose", "investigation".into())]),
+            Access::Staff(sets_handling),
         ),
         // The API.
         get(

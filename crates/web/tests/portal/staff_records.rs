@@ -297,3 +297,112 @@ async fn officers_record_and_link_a_new_person_and_place_to_an_event() {
         "the link is audited"
     );
 }
+
+/// Need-to-know on the record page: an analyst sees the person but not her address or
+/// contact details; a supervisor restricts the record to themselves with the handling form
+/// (a restriction without anyone on the list is refused, saying why), and then an officer
+/// is refused the page.
+#[tokio::test]
+async fn record_pages_withhold_what_the_viewer_need_not_know_and_restrict_by_access_list() {
+    let server = PortalApp::spawn().await;
+    let system = Principal::system("tests", FORCE);
+    let created = server
+        .app
+        .create_staff(
+            &system,
+            NewStaff {
+                username: "pc.ntk".to_owned(),
+                display_name: "PC 3 Ntk".to_owned(),
+                role: Role::Officer,
+                force: FORCE.to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    let officer = server
+        .app
+        .authenticate(bluelamp_app::reveal_token(&created))
+        .await
+        .unwrap();
+    let person = server
+        .app
+        .create_record(
+            &officer,
+            new_record(json!({
+                "kind": "person",
+                "name": { "forenames": ["Imogen"], "surname": "Quennell" },
+                "contact": {
+                    "phone": "07700 900123",
+                    "address": "Flat 2, 10 Safe Street, Leicester",
+                },
+            })),
+        )
+        .await
+        .unwrap()
+        .id;
+    let page_of = format!("/staff/records/{person}?purpose=safeguarding");
+
+    let StaffUser {
+        browser: mut analyst,
+        ..
+    } = signed_in_as(&server, "analyst.ntk", "Ana Lyst", Role::Analyst).await;
+    let seen = analyst.get(&page_of).await;
+    assert_eq!(seen.status, 200, "{}", seen.text);
+    seen.assert_shows("Imogen Quennell");
+    seen.assert_shows("Withheld: you do not need to know this");
+    assert!(
+        !seen.shows("Safe Street") && !seen.shows("07700"),
+        "{}",
+        seen.text
+    );
+    assert!(
+        !seen.shows("Need-to-know handling"),
+        "analysts set no handling"
+    );
+
+    let StaffUser {
+        browser: mut supervisor,
+        ..
+    } = signed_in_as(&server, "sgt.ntk", "Sgt Ntk", Role::Supervisor).await;
+    let full = supervisor.get(&page_of).await;
+    full.assert_shows("Safe Street");
+    full.assert_shows("Need-to-know handling");
+    let action = format!("/staff/records/{person}/handling");
+    let empty = supervisor
+        .post(
+            &action,
+            &[("purpose", "safeguarding"), ("restricted", "yes")],
+        )
+        .await;
+    assert_eq!(empty.status, 422, "{}", empty.text);
+    empty.assert_shows(
+        "A restricted record needs at least one member of staff or team on its access list",
+    );
+    let supervisor_id = server
+        .app
+        .colleagues(&officer)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|colleague| colleague.display_name == "Sgt Ntk")
+        .unwrap()
+        .id
+        .to_string();
+    let saved = supervisor
+        .submit(
+            &action,
+            &[
+                ("purpose", "safeguarding"),
+                ("restricted", "yes"),
+                ("flags", "refuge_address"),
+                ("staff", &supervisor_id),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    saved.assert_shows("Restricted to its access list");
+    saved.assert_shows("Refuge address");
+    let refused = analyst.get(&page_of).await;
+    assert_eq!(refused.status, 403);
+    assert!(!refused.shows("Quennell"));
+}

@@ -56,7 +56,8 @@ pub enum BenchCommand {
         /// Seed of the log and the search mix.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Use this (scratch!) database instead of a temporary SQLite file.
+        /// Use this (scratch!) database instead of a temporary SQLite file; one holding an
+        /// earlier run's log of at least --entries entries is searched again, not appended to.
         #[arg(long = "database", value_name = "URL")]
         database_url: Option<String>,
     },

@@ -28,6 +28,14 @@ const RECORDS_PER_INSERT: usize = 2_000;
 /// Purpose rows per multi-row `INSERT` into the trigram index (two bind parameters each).
 const PURPOSES_PER_INSERT: usize = 2_000;
 
+/// An index row with its time and time bounds as stored (canonical text).
+struct TimedRow<'a> {
+    row: &'a AuditIndexRow,
+    at: &'a str,
+    high: &'a str,
+    low: &'a str,
+}
+
 /// Indexes `entries`, numbered from `first_seq`.
 pub(crate) async fn insert(
     conn: &mut SqliteConnection,
@@ -61,26 +69,27 @@ pub(crate) async fn insert(
             .await
             .map_err(database_error)?;
     }
-    let indexed: Vec<(&AuditIndexRow, (&String, (&String, &String)))> = rows
+    let timed: Vec<TimedRow<'_>> = rows
         .iter()
         .zip(ats.iter().zip(highs.iter().zip(lows.iter())))
+        .map(|(row, (at, (high, low)))| TimedRow { row, at, high, low })
         .collect();
-    for chunk in indexed.chunks(ENTRIES_PER_INSERT) {
+    for chunk in timed.chunks(ENTRIES_PER_INSERT) {
         let mut query = QueryBuilder::<Sqlite>::new(
             "INSERT INTO audit_index \
              (seq, at, actor, kind, action, purpose, outcome, at_high, at_low) ",
         );
-        query.push_values(chunk, |mut values, (row, (at, (high, low)))| {
+        query.push_values(chunk, |mut values, indexed| {
             values
-                .push_bind(row.seq)
-                .push_bind((*at).clone())
-                .push_bind(row.actor.clone())
-                .push_bind(row.kind)
-                .push_bind(row.action.clone())
-                .push_bind(row.purpose.clone())
-                .push_bind(row.outcome)
-                .push_bind((*high).clone())
-                .push_bind((*low).clone());
+                .push_bind(indexed.row.seq)
+                .push_bind(indexed.at.to_owned())
+                .push_bind(indexed.row.actor.clone())
+                .push_bind(indexed.row.kind)
+                .push_bind(indexed.row.action.clone())
+                .push_bind(indexed.row.purpose.clone())
+                .push_bind(indexed.row.outcome)
+                .push_bind(indexed.high.to_owned())
+                .push_bind(indexed.low.to_owned());
         });
         query
             .build()

@@ -226,8 +226,22 @@ pub(crate) async fn search(
             "i.seq"
         }
     };
+    // One upper bound, so that SQLite walks the index from it (given two, it walks from one
+    // and filters by the other): below `before` and, in a window, at most the last seq
+    // whose at_low is before `to` (NULL, so nothing, when no entry is before `to`).
     query.push(" AND ").push(seq).push(" < ");
-    query.push_bind(bounds.before);
+    match bounds.to {
+        Some(to) => {
+            query.push("min(");
+            query.push_bind(bounds.before);
+            query.push(", (SELECT seq + 1 FROM audit_index WHERE at_low < ");
+            query.push_bind(format_canonical_time(&to));
+            query.push(" ORDER BY at_low DESC, seq DESC LIMIT 1))");
+        }
+        None => {
+            query.push_bind(bounds.before);
+        }
+    }
     if let Some(from) = bounds.from {
         let from = format_canonical_time(&from);
         query
@@ -239,14 +253,9 @@ pub(crate) async fn search(
         query.push_bind(from);
     }
     if let Some(to) = bounds.to {
-        let to = format_canonical_time(&to);
         query
-            .push(" AND ")
-            .push(seq)
-            .push(" <= (SELECT seq FROM audit_index WHERE at_low < ");
-        query.push_bind(to.clone());
-        query.push(" ORDER BY at_low DESC, seq DESC LIMIT 1) AND +i.at < ");
-        query.push_bind(to);
+            .push(" AND +i.at < ")
+            .push_bind(format_canonical_time(&to));
     }
     let walked = |column: &str| match walk {
         Walk::Column(index) => index.ends_with(column),

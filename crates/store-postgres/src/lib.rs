@@ -153,6 +153,20 @@ impl PgStore {
             .map_err(database_error)?;
         Ok(())
     }
+
+    /// `VACUUM ANALYZE` of the audit log and its index, as autovacuum does in time after a
+    /// bulk append (for benchmarks: the planner chooses audit search plans from these
+    /// statistics).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] if the command fails.
+    pub async fn vacuum_analyze_audit_log(&self) -> StoreResult<()> {
+        sqlx::query("VACUUM ANALYZE audit_entries, audit_index, audit_index_records")
+            .execute(&self.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -54,8 +54,8 @@ pub use self::audit_log::{
 };
 pub use self::audit_search::{
     audit_index_follows_the_transaction, audit_search_finds_exactly_the_matching_entries,
-    audit_search_pages_newest_first, backfilled_index_finds_the_old_entries,
-    entries_before_the_index, leaf_rows,
+    audit_search_pages_newest_first, audit_search_windows_and_purposes_at_the_edges,
+    backfilled_index_finds_the_old_entries, entries_before_the_index, leaf_rows,
 };
 pub use self::casework::{
     concurrent_crime_sequences_never_repeat, crime_numbers_are_unique,
@@ -186,6 +186,7 @@ macro_rules! conformance_suite {
             audit_rows_paging,
             audit_search_finds_exactly_the_matching_entries,
             audit_search_pages_newest_first,
+            audit_search_windows_and_purposes_at_the_edges,
             audit_index_follows_the_transaction,
             due_reviews_by_date_kind_and_limit,
             review_log_round_trip_and_audit_rule,

@@ -275,3 +275,49 @@ pub fn audit_search_bounds(
         to: filter.to.map(bluelamp_audit::truncate_to_micros),
     })
 }
+
+/// The time bounds of index rows appended together (migration 0009), in order, from their
+/// times `ats` (in any type that orders as the times do): each row's `at_high`, the latest time
+/// of the rows before it (`previous_high`: the last indexed row's `at_high`) and itself, and
+/// its `at_low`, the earliest time of itself and the rows after it in `ats`. Rows indexed
+/// earlier whose `at_low` is later than the earliest of `ats` take that time.
+#[must_use]
+pub fn audit_time_bounds<T: Ord + Clone>(ats: &[T], previous_high: Option<T>) -> (Vec<T>, Vec<T>) {
+    let mut highs = Vec::with_capacity(ats.len());
+    let mut high = previous_high;
+    for at in ats {
+        let next = match high {
+            Some(before) if before > *at => before,
+            _ => at.clone(),
+        };
+        highs.push(next.clone());
+        high = Some(next);
+    }
+    let mut lows = Vec::with_capacity(ats.len());
+    let mut low: Option<T> = None;
+    for at in ats.iter().rev() {
+        let next = match low {
+            Some(after) if after < *at => after,
+            _ => at.clone(),
+        };
+        lows.push(next.clone());
+        low = Some(next);
+    }
+    lows.reverse();
+    (highs, lows)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn audit_time_bounds_never_fall_and_bound_every_time() {
+        let (highs, lows) = super::audit_time_bounds(&[5, 3, 7, 6, 9], Some(4));
+        assert_eq!(highs, [5, 5, 7, 7, 9]);
+        assert_eq!(lows, [3, 3, 6, 6, 9]);
+        let (highs, lows) = super::audit_time_bounds(&[2, 1], Some(8));
+        assert_eq!(highs, [8, 8]);
+        assert_eq!(lows, [1, 1]);
+        let (highs, lows) = super::audit_time_bounds::<u8>(&[], None);
+        assert!(highs.is_empty() && lows.is_empty());
+    }
+}

@@ -3,6 +3,8 @@
 
 mod api;
 mod audit;
+mod audit_search;
+mod audit_shape;
 mod memory;
 mod pole;
 mod portal;
@@ -37,6 +39,25 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         entries: u64,
         /// Use this (scratch!) database instead of a temporary SQLite file.
+        #[arg(long = "database", value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// Audit-log searches on a large log shaped like a force's after two years (built through
+    /// the real append path, index included), by record, actor, kind in a window, action,
+    /// purpose text, combinations and a deep page, through `App::search_audit` (p50/p95/max);
+    /// then inclusion and consistency proofs on it.
+    AuditSearch {
+        /// Entries in the log.
+        #[arg(long, default_value_t = 10_000_000)]
+        entries: u64,
+        /// Searches in the mix (the kinds in equal shares).
+        #[arg(long, default_value_t = 450)]
+        queries: usize,
+        /// Seed of the log and the search mix.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Use this (scratch!) database instead of a temporary SQLite file; one holding an
+        /// earlier run's log of at least --entries entries is searched again, not appended to.
         #[arg(long = "database", value_name = "URL")]
         database_url: Option<String>,
     },
@@ -153,6 +174,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             entries,
             database_url,
         } => audit::verify(entries, database_url.as_deref()).await,
+        BenchCommand::AuditSearch {
+            entries,
+            queries,
+            seed,
+            database_url,
+        } => audit_search::run(entries, queries, seed, database_url.as_deref()).await,
         BenchCommand::Api {
             clients,
             seconds,

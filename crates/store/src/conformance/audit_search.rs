@@ -410,3 +410,153 @@ pub async fn backfilled_index_finds_the_old_entries(
     );
     Ok(())
 }
+
+/// Entries stamped out of time order (as concurrent writers can stamp them), with purposes
+/// holding wildcards, quotes and letters outside ASCII, over several transactions.
+fn awkward_entries(record: Uuid) -> anyhow::Result<Vec<NewEntry>> {
+    let minutes: [i64; 12] = [10, 5, 20, 15, 30, 1, 25, 40, 35, 0, 45, 2];
+    let purposes = [
+        Some("Op Falcon É briefing"),
+        Some("op falcon é"),
+        Some("100% sure"),
+        Some("a_b"),
+        Some("back\\slash"),
+        Some("quote \"x\" here"),
+        Some("ab"),
+        None,
+        Some("ÉCLAIR"),
+        Some("éclair"),
+        Some("Op Falcon review"),
+        Some("x"),
+    ];
+    let mut entries = Vec::new();
+    for (index, (minute, purpose)) in minutes.iter().zip(purposes).enumerate() {
+        entries.push(NewEntry {
+            at: start()? + Duration::minutes(*minute),
+            actor: if index % 2 == 0 {
+                "staff:alice".to_owned()
+            } else {
+                "staff:bob".to_owned()
+            },
+            kind: *LogKind::ALL.get(index % 3).context("kind")?,
+            action: "record.read".to_owned(),
+            purpose: purpose.map(str::to_owned),
+            records: if index % 3 == 0 {
+                vec![record]
+            } else {
+                Vec::new()
+            },
+            recipients: Vec::new(),
+            digest: None,
+            outcome: Outcome::Allowed,
+        });
+    }
+    Ok(entries)
+}
+
+/// Time windows find exactly the entries stamped inside them even when times are out of
+/// sequence order, alone and with every other condition, and through pages; purpose text
+/// matches as a substring ignoring the case of ASCII letters only, whatever characters it
+/// holds and however short (migration 0009's trigram indexes only narrow the candidates).
+pub async fn audit_search_windows_and_purposes_at_the_edges(
+    store: Arc<dyn Store>,
+) -> anyhow::Result<()> {
+    let record = Uuid::now_v7();
+    let entries = awkward_entries(record)?;
+    for chunk in entries.chunks(3) {
+        let mut tx = store.begin().await?;
+        tx.append_audit(chunk).await?;
+        commit(tx, "append").await?;
+    }
+    let start = start()?;
+    let nothing = AuditFilter::default();
+    let mut filters = Vec::new();
+    let edges: [Option<i64>; 7] = [
+        None,
+        Some(-1),
+        Some(0),
+        Some(5),
+        Some(12),
+        Some(30),
+        Some(46),
+    ];
+    for from in edges {
+        for to in edges {
+            let window = AuditFilter {
+                from: from.map(|minutes| start + Duration::minutes(minutes)),
+                to: to.map(|minutes| start + Duration::minutes(minutes)),
+                ..nothing.clone()
+            };
+            filters.push(AuditFilter {
+                actor: Some("staff:bob".to_owned()),
+                ..window.clone()
+            });
+            filters.push(AuditFilter {
+                record: Some(record),
+                ..window.clone()
+            });
+            filters.push(AuditFilter {
+                kind: Some(LogKind::Collection),
+                purpose: Some("falcon".to_owned()),
+                ..window.clone()
+            });
+            filters.push(window);
+        }
+    }
+    for needle in [
+        "falcon",
+        "FALCON É",
+        "OP FALCON",
+        "é",
+        "É",
+        "éclair",
+        "ÉCLAIR",
+        "Éclair",
+        "100%",
+        "%",
+        "a_b",
+        "_",
+        "\\",
+        "back\\s",
+        "\"x\"",
+        "\"",
+        "ab",
+        "x",
+        "",
+        "op falcon é briefing!",
+        "zzz",
+        "o",
+    ] {
+        filters.push(AuditFilter {
+            purpose: Some(needle.to_owned()),
+            ..nothing.clone()
+        });
+        filters.push(AuditFilter {
+            purpose: Some(needle.to_owned()),
+            action: Some("record.read".to_owned()),
+            to: Some(start + Duration::minutes(31)),
+            ..nothing.clone()
+        });
+    }
+    for filter in &filters {
+        let want = expected(&entries, filter)?;
+        let found = seqs(&search(&store, filter, None, 100).await?);
+        ensure!(
+            found == want,
+            "{filter:?}: found {found:?}, expected {want:?}"
+        );
+        let mut paged = Vec::new();
+        let mut before = None;
+        loop {
+            let page = search(&store, filter, before, 2).await?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            paged.extend(seqs(&page));
+        }
+        ensure!(
+            paged == want,
+            "{filter:?}: paged {paged:?}, expected {want:?}"
+        );
+    }
+    Ok(())
+}

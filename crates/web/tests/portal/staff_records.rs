@@ -29,27 +29,31 @@ pub fn new_record(body: serde_json::Value) -> NewRecord {
     }
 }
 
-/// A person with a warning marker, an event they were the victim of, and its place.
-async fn person_with_an_event(server: &PortalApp) -> (RecordId, RecordId) {
-    let system = Principal::system("tests", FORCE);
+/// An officer of the force, created through the app, as an API caller.
+async fn officer(server: &PortalApp, username: &str, display_name: &str) -> Principal {
     let created = server
         .app
         .create_staff(
-            &system,
+            &Principal::system("tests", FORCE),
             NewStaff {
-                username: "pc.records".to_owned(),
-                display_name: "PC 1 Records".to_owned(),
+                username: username.to_owned(),
+                display_name: display_name.to_owned(),
                 role: Role::Officer,
                 force: FORCE.to_owned(),
             },
         )
         .await
         .unwrap();
-    let officer = server
+    server
         .app
         .authenticate(bluelamp_app::reveal_token(&created))
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A person with a warning marker, an event they were the victim of, and its place.
+async fn person_with_an_event(server: &PortalApp) -> (RecordId, RecordId) {
+    let officer = officer(server, "pc.records", "PC 1 Records").await;
     let person = server
         .app
         .create_record(
@@ -305,25 +309,7 @@ async fn officers_record_and_link_a_new_person_and_place_to_an_event() {
 #[tokio::test]
 async fn record_pages_withhold_what_the_viewer_need_not_know_and_restrict_by_access_list() {
     let server = PortalApp::spawn().await;
-    let system = Principal::system("tests", FORCE);
-    let created = server
-        .app
-        .create_staff(
-            &system,
-            NewStaff {
-                username: "pc.ntk".to_owned(),
-                display_name: "PC 3 Ntk".to_owned(),
-                role: Role::Officer,
-                force: FORCE.to_owned(),
-            },
-        )
-        .await
-        .unwrap();
-    let officer = server
-        .app
-        .authenticate(bluelamp_app::reveal_token(&created))
-        .await
-        .unwrap();
+    let officer = officer(&server, "pc.ntk", "PC 3 Ntk").await;
     let person = server
         .app
         .create_record(
